@@ -1,0 +1,425 @@
+"""The learning loop: a labeled sequence, the model fitted on it, and a history of every step.
+
+A run is fully determined by its Config and the sequence of (indices, labels, source) it was
+taught, so it serialises to a compact JSON and rebuilds bit-for-bit: share links, exports and undo
+all stand on that. Randomness for step t comes from (seed, t), never from a shared stream.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from al_core.datasets import DATASETS, Bounds, Dataset, make_dataset
+from al_core.metrics import evaluate
+from al_core.models import MODELS, class_proba, fit_model, model_params
+from al_core.strategies import STRATEGIES, Query, QueryContext, query, strategy_params
+
+FORMAT_VERSION = 1
+SOURCES = ("initial", "oracle", "noisy oracle", "you", "random")
+_THREADS = ThreadpoolController()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run. The defaults are the scenario every user sees first."""
+
+    dataset: str = "moons"
+    n_samples: int = 600
+    noise: float = 0.25
+    seed: int = 42
+    initial: int = 60
+    model: str = "logreg"
+    strategy: str = "least_confident"
+    batch_size: int = 1
+    n_classes: int | None = None
+    imbalance: float = 0.0
+    random_mix: float = 0.0
+    oracle_noise: float = 0.0
+    model_params: dict[str, Any] = field(default_factory=dict)
+    strategy_params: dict[str, Any] = field(default_factory=dict)
+
+    def validated(self) -> Config:
+        """Check names and ranges; raise ValueError naming the field and what it accepts."""
+        _check(self.dataset in DATASETS or self.dataset == "upload", "dataset", ", ".join(DATASETS))
+        _check(self.model in MODELS, "model", ", ".join(MODELS))
+        _check(self.strategy in STRATEGIES, "strategy", ", ".join(STRATEGIES))
+        _check(20 <= self.n_samples <= 20_000, "n_samples", "20 to 20000")
+        _check(0.0 <= self.noise <= 2.0, "noise", "0 to 2")
+        _check(0 <= self.seed < 2**32, "seed", "0 to 4294967295")
+        _check(self.initial >= 0, "initial", "0 or more")
+        _check(1 <= self.batch_size <= 100, "batch_size", "1 to 100")
+        _check(0.0 <= self.imbalance <= 0.95, "imbalance", "0 to 0.95")
+        _check(0.0 <= self.random_mix <= 1.0, "random_mix", "0 to 1")
+        _check(0.0 <= self.oracle_noise <= 0.5, "oracle_noise", "0 to 0.5")
+        return replace(
+            self,
+            model_params=model_params(self.model, self.model_params),
+            strategy_params=strategy_params(self.strategy, self.strategy_params),
+        )
+
+    def to_dict(self, compact: bool = True) -> dict[str, Any]:
+        """Fields as plain JSON values; compact drops those at their default (short share links)."""
+        out = asdict(self)
+        if not compact:
+            return out
+        base = asdict(Config())
+        defaults = {
+            "model_params": model_params(self.model),
+            "strategy_params": strategy_params(self.strategy),
+        }
+        for key in list(out):
+            if key in defaults:
+                out[key] = {k: v for k, v in out[key].items() if defaults[key].get(k) != v}
+            if out[key] == base[key]:
+                del out[key]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown config field {unknown[0]!r} (accepted: {', '.join(sorted(known))})"
+            )
+        return cls(**data).validated()
+
+
+def _check(ok: bool, name: str, accepted: str) -> None:
+    if not ok:
+        raise ValueError(f"{name} is out of range (accepted: {accepted})")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change to the labeled set and the test metrics right after it."""
+
+    number: int
+    queried: tuple[int, ...]
+    labels: tuple[int, ...]
+    source: str
+    n_labeled: int
+    metrics: dict[str, float]
+    note: str = ""
+
+
+def initial_indices(y: np.ndarray | None, n: int, seed: int, n_classes: int) -> np.ndarray:
+    """A stratified starting set. Matches `train_test_split(..., stratify=y, random_state=seed)`,
+    so the default scenario is exactly the seed notebook's 60 points."""
+    if y is None or n <= 0:
+        return np.array([], dtype=int)
+    n = min(n, len(y) - 1)
+    counts = np.bincount(y, minlength=n_classes)
+    if n >= n_classes and counts[counts > 0].min() >= 2:
+        from sklearn.model_selection import train_test_split
+
+        picked, _ = train_test_split(np.arange(len(y)), train_size=n, stratify=y, random_state=seed)
+        return np.sort(picked)
+    rng = np.random.default_rng(seed)  # too few for a stratified split: one point per class
+    classes = rng.permutation(np.flatnonzero(counts))[:n]
+    return np.sort([int(rng.choice(np.flatnonzero(y == c))) for c in classes])
+
+
+class Learner:
+    """A run in progress. Mutated by teach/step/undo/reset; everything else is derived."""
+
+    def __init__(self, config: Config | None = None, dataset: Dataset | None = None):
+        self.config = (config or Config()).validated()
+        c = self.config
+        self.dataset = dataset or make_dataset(
+            c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance
+        )
+        self._strategy = STRATEGIES[c.strategy]
+        self.reset()
+
+    # ------------------------------------------------------------ state
+
+    def reset(self) -> None:
+        """Back to the initial labels; the history is cleared."""
+        self.labeled: list[int] = []
+        self.labels: list[int] = []
+        self.steps: list[Step] = []
+        self.skipped: set[int] = set()
+        self._version = 0
+        self._models: dict[int, Any] = {}
+        self._cache: dict[str, Any] = {}
+        start = initial_indices(
+            self.dataset.y, self.config.initial, self.config.seed, self.dataset.n_classes
+        )
+        truth = self.dataset.y
+        self._record(start, truth[start] if truth is not None else np.array([], int), "initial")
+
+    @property
+    def n_labeled(self) -> int:
+        return len(self.labeled)
+
+    @property
+    def step_number(self) -> int:
+        return len(self.steps) - 1
+
+    @property
+    def labeled_mask(self) -> np.ndarray:
+        mask = np.zeros(len(self.dataset), bool)
+        mask[self.labeled] = True
+        return mask
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """Unlabeled pool points that were not set aside."""
+        mask = ~self.labeled_mask
+        if self.skipped:
+            mask[list(self.skipped)] = False
+        return np.flatnonzero(mask)
+
+    @property
+    def classes_seen(self) -> int:
+        return len(set(self.labels))
+
+    @property
+    def model(self) -> Any:
+        return self.model_at(self.step_number)
+
+    # ------------------------------------------------------------ operations
+
+    def suggest(self, k: int | None = None) -> Query:
+        """The next batch the strategy wants labeled, ranked; the same answer until the state changes."""
+        k = self.config.batch_size if k is None else int(k)
+        key = ("suggest", self._version, k)
+        if key not in self._cache:
+            self._cache = {k_: v for k_, v in self._cache.items() if k_[1] == self._version}
+            self._cache[key] = self._suggest(k)
+        return self._cache[key]
+
+    def _suggest(self, k: int) -> Query:
+        candidates = self.candidates
+        if len(candidates) == 0:
+            raise ValueError("every point in the pool is labeled or set aside: nothing left to ask")
+        ctx = self.context()
+        ctx.rng = self._rng("select")
+        if self.classes_seen < 2:
+            why = (
+                "Fewer than two classes are labeled, so no model can be trained yet: asking at random "
+                "until a second class turns up."
+            )
+            rand = STRATEGIES["random"]
+            q = query(rand, ctx, candidates, k)
+            return replace(q, note=why, random_picks=np.ones(len(q.indices), bool))
+        with _THREADS.limit(limits=1, user_api="blas"):
+            return query(self._strategy, ctx, candidates, k, self.config.random_mix)
+
+    def teach(self, indices, labels, source: str = "you", note: str = "") -> Step:
+        """Add labels for pool points; the model refits and the test metrics are recorded."""
+        idx = np.atleast_1d(np.asarray(indices, dtype=int))
+        lab = np.atleast_1d(np.asarray(labels, dtype=int))
+        if len(idx) == 0:
+            raise ValueError("nothing to teach: no points were given")
+        if len(idx) != len(lab):
+            raise ValueError(f"{len(idx)} points but {len(lab)} labels")
+        if idx.min() < 0 or idx.max() >= len(self.dataset):
+            raise ValueError(f"point index out of range (the pool has {len(self.dataset)} points)")
+        if len(np.unique(idx)) != len(idx):
+            raise ValueError("the same point appears twice in one batch")
+        if self.labeled_mask[idx].any():
+            raise ValueError(f"point {int(idx[self.labeled_mask[idx]][0])} is already labeled")
+        if lab.min() < 0 or lab.max() >= self.dataset.n_classes:
+            raise ValueError(f"labels must be class numbers 0 to {self.dataset.n_classes - 1}")
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r} (accepted: {', '.join(SOURCES)})")
+        self.skipped.difference_update(idx.tolist())
+        return self._record(idx, lab, source, note)
+
+    def step(self, k: int | None = None) -> Step:
+        """Ask the strategy, answer with the simulated oracle (exact, or noisy), and learn."""
+        if self.dataset.y is None:
+            raise ValueError("this dataset has no ground truth: a person has to label it")
+        q = self.suggest(k)
+        labels = self.dataset.y[q.indices].copy()
+        source = "oracle"
+        if self.config.oracle_noise > 0:
+            rng = self._rng("oracle")
+            flip = rng.random(len(labels)) < self.config.oracle_noise
+            shift = rng.integers(1, self.dataset.n_classes, size=len(labels))
+            labels = np.where(flip, (labels + shift) % self.dataset.n_classes, labels)
+            source = "noisy oracle"
+        return self.teach(q.indices, labels, source, q.note)
+
+    def undo(self, n: int = 1) -> int:
+        """Take back the last n steps (never the initial labels); returns how many were undone."""
+        n = max(0, min(int(n), self.step_number))
+        if n:
+            del self.steps[-n:]
+            keep = self.steps[-1].n_labeled
+            del self.labeled[keep:], self.labels[keep:]
+            self._models = {s: m for s, m in self._models.items() if s <= self.step_number}
+            self._version += 1
+        return n
+
+    def skip(self, index: int) -> None:
+        """Set a point aside: it is never suggested until reset, unless someone labels it."""
+        self.skipped.add(int(index))
+        self._version += 1
+
+    # ------------------------------------------------------------ derived views
+
+    def model_at(self, step: int) -> Any:
+        """The model as it was right after `step` (refitted from the labeled prefix if needed)."""
+        step = self._step_index(step)
+        if step not in self._models:
+            n = self.steps[step].n_labeled
+            self._models[step] = self._fit(
+                np.array(self.labeled[:n], int), np.array(self.labels[:n], int)
+            )
+            if len(self._models) > 4:  # keep the current model and a few history ones
+                for old in sorted(s for s in self._models if s != self.step_number)[:-3]:
+                    del self._models[old]
+        return self._models[step]
+
+    def proba(self, X: np.ndarray, step: int | None = None) -> np.ndarray:
+        model = self.model_at(self.step_number if step is None else step)
+        return class_proba(model, X, self.dataset.n_classes)
+
+    def proba_grid(self, resolution: int = 100, step: int | None = None) -> np.ndarray:
+        """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32."""
+        step = self._step_index(self.step_number if step is None else step)
+        key = ("grid", self._version, step, resolution)
+        if key not in self._cache:
+            _, _, pts = self.bounds.grid(resolution)
+            p = self.proba(pts, step).astype(np.float32)
+            self._cache[key] = p.reshape(resolution, resolution, -1)
+        return self._cache[key]
+
+    def utility_grid(self, resolution: int = 100) -> np.ndarray | None:
+        """The current strategy's utility over the plane, or None where it cannot be drawn."""
+        if not self._strategy.surface or self.classes_seen < 2:
+            return None
+        key = ("utility", self._version, resolution)
+        if key not in self._cache:
+            _, _, pts = self.bounds.grid(resolution)
+            with _THREADS.limit(limits=1, user_api="blas"):
+                u = self._strategy.utility(self.context(), pts.astype(float))
+            self._cache[key] = u.astype(np.float32).reshape(resolution, resolution)
+        return self._cache[key]
+
+    def context(self) -> QueryContext:
+        """The strategy's view of the current state; cached so pool and grid share one committee."""
+        key = ("context", self._version)
+        if key not in self._cache:
+            idx = np.array(self.labeled, int)
+            X = self.dataset.X
+            c = self.config
+            committee_seed = int(self._rng("committee").integers(2**31 - 1))
+
+            def fit(Xf: np.ndarray, yf: np.ndarray, _seed=committee_seed) -> Any:
+                return fit_model(c.model, c.model_params, Xf, yf, c.seed, self.dataset.n_classes)
+
+            ctx = QueryContext(
+                model=self.model,
+                X_labeled=X[idx],
+                y_labeled=np.array(self.labels, int),
+                X_pool=X,
+                n_classes=self.dataset.n_classes,
+                rng=np.random.default_rng(committee_seed),
+                fit=fit,
+                params=c.strategy_params,
+            )
+            self._cache[key] = ctx
+        return self._cache[key]
+
+    @property
+    def bounds(self) -> Bounds:
+        return self.dataset.bounds
+
+    def curve(self, metric: str = "accuracy") -> tuple[np.ndarray, np.ndarray]:
+        """(labels, metric) after every step, for the learning curve."""
+        n = np.array([s.n_labeled for s in self.steps])
+        return n, np.array([s.metrics.get(metric, np.nan) for s in self.steps])
+
+    def disagreements(self) -> np.ndarray:
+        """Labeled points whose given label differs from the ground truth (none without truth)."""
+        if self.dataset.y is None or not self.labeled:
+            return np.array([], int)
+        idx = np.array(self.labeled)
+        return idx[self.dataset.y[idx] != np.array(self.labels)]
+
+    # ------------------------------------------------------------ serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        """Config plus every step after the initial one: enough to rebuild the run exactly."""
+        return {
+            "v": FORMAT_VERSION,
+            "config": self.config.to_dict(),
+            "steps": [[list(s.queried), list(s.labels), s.source] for s in self.steps[1:]],
+            **({"skipped": sorted(self.skipped)} if self.skipped else {}),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], dataset: Dataset | None = None) -> Learner:
+        if not isinstance(data, dict) or data.get("v") != FORMAT_VERSION:
+            raise ValueError(f"not an Ask Next session (expected format version {FORMAT_VERSION})")
+        learner = cls(Config.from_dict(data.get("config", {})), dataset)
+        for entry in data.get("steps", []):
+            if not (isinstance(entry, list) and len(entry) == 3):
+                raise ValueError("a step in the session is malformed")
+            learner.teach(entry[0], entry[1], entry[2])
+        for i in data.get("skipped", []):
+            learner.skip(int(i))
+        return learner
+
+    @classmethod
+    def from_json(cls, text: str, dataset: Dataset | None = None) -> Learner:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the session is not valid JSON ({exc.msg})") from exc
+        return cls.from_dict(data, dataset)
+
+    # ------------------------------------------------------------ internals
+
+    def _record(self, idx: np.ndarray, labels: np.ndarray, source: str, note: str = "") -> Step:
+        self.labeled.extend(int(i) for i in idx)
+        self.labels.extend(int(v) for v in labels)
+        self._version += 1
+        number = len(self.steps)
+        model = self._fit(np.array(self.labeled, int), np.array(self.labels, int))
+        self._models[number] = model
+        step = Step(
+            number,
+            tuple(int(i) for i in idx),
+            tuple(int(v) for v in labels),
+            source,
+            self.n_labeled,
+            self._metrics(model),
+            note,
+        )
+        self.steps.append(step)
+        return step
+
+    def _fit(self, idx: np.ndarray, labels: np.ndarray) -> Any:
+        c = self.config
+        with _THREADS.limit(limits=1, user_api="blas"):
+            return fit_model(
+                c.model, c.model_params, self.dataset.X[idx], labels, c.seed, self.dataset.n_classes
+            )
+
+    def _metrics(self, model: Any) -> dict[str, float]:
+        ds = self.dataset
+        if ds.X_test is not None and ds.y_test is not None:
+            return evaluate(class_proba(model, ds.X_test, ds.n_classes), ds.y_test)
+        return {"confidence": float(class_proba(model, ds.X, ds.n_classes).max(axis=1).mean())}
+
+    def _rng(self, purpose: str) -> np.random.Generator:
+        tag = {"select": 1, "oracle": 2, "committee": 3}[purpose]
+        return np.random.default_rng([self.config.seed, self.step_number, tag])
+
+    def _step_index(self, step: int) -> int:
+        if not 0 <= step <= self.step_number:
+            raise ValueError(f"step {step} does not exist (0 to {self.step_number})")
+        return step

@@ -1,0 +1,48 @@
+"""Test-set metrics after every step, and summaries of a learning curve.
+
+Computed in plain numpy because they run after every single step; the tests hold them equal to
+scikit-learn's definitions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")
+
+
+def evaluate(proba: np.ndarray, y_true: np.ndarray) -> dict[str, float]:
+    """Accuracy, balanced accuracy, macro F1 and log loss of class probabilities on a test set."""
+    n_classes = proba.shape[1]
+    pred = proba.argmax(axis=1)
+    present = np.unique(y_true)
+    recall = np.array([np.mean(pred[y_true == c] == c) for c in present])
+    f1 = []
+    for c in range(n_classes):
+        tp = np.sum((pred == c) & (y_true == c))
+        denom = np.sum(pred == c) + np.sum(y_true == c)
+        f1.append(2 * tp / denom if denom else 0.0)
+    eps = 1e-15
+    p_true = np.clip(
+        proba[np.arange(len(y_true)), y_true] / np.clip(proba.sum(axis=1), eps, None), eps, 1.0
+    )
+    return {
+        "accuracy": float(np.mean(pred == y_true)),
+        "balanced_accuracy": float(recall.mean()),
+        "f1_macro": float(np.mean(f1)),
+        "log_loss": float(-np.mean(np.log(p_true))),
+    }
+
+
+def aulc(n_labeled: np.ndarray, accuracy: np.ndarray) -> float:
+    """Area under the learning curve, divided by its width: the mean accuracy over the budget."""
+    n, acc = np.asarray(n_labeled, float), np.asarray(accuracy, float)
+    if len(n) < 2 or n[-1] == n[0]:
+        return float(acc[-1]) if len(acc) else float("nan")
+    return float(np.sum((acc[1:] + acc[:-1]) / 2 * np.diff(n)) / (n[-1] - n[0]))
+
+
+def labels_to_target(n_labeled: np.ndarray, accuracy: np.ndarray, target: float) -> float:
+    """The first number of labels at which accuracy reaches the target; NaN if it never does."""
+    hits = np.flatnonzero(np.asarray(accuracy) >= target)
+    return float(np.asarray(n_labeled)[hits[0]]) if len(hits) else float("nan")
