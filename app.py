@@ -1,6 +1,30 @@
-"""Throwaway placeholder so the foundation tests have an app to run; will be replaced."""
+"""Ask Next — the router: page setup, shared state and sidebar, then the chosen page."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Ask Next", layout="wide")
-st.title("Ask Next")
+from ui import shell, sidebar, state, style
+
+st.set_page_config(page_title="Ask Next", page_icon="❓", layout="wide")
+
+PAGES = [
+    st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
+    st.Page("pages/label.py", title="Label", icon=":material/touch_app:", url_path="label"),
+    st.Page(
+        "pages/compare.py",
+        title="Compare",
+        icon=":material/stacked_line_chart:",
+        url_path="compare",
+    ),
+    st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+]
+
+page = st.navigation(PAGES)
+state.init()
+state.apply_query_params()
+sidebar.render()
+style.apply(presenter=st.session_state.presenter)
+st.session_state[shell.ROUTED] = True
+try:
+    page.run()
+finally:
+    st.session_state[shell.ROUTED] = False

@@ -1,0 +1,509 @@
+"""Plotly figures for the plane and the learning curve (plain graph_objects, no streamlit).
+
+The look follows TensorFlow Playground: an orange–grey–blue background whose intensity is the
+model's confidence, points on top. The active-learning layers sit above that: the uncertainty band,
+the decision boundary, ranked candidates, the last queried points and the ghost of the previous
+boundary. Every pool point carries its pool index in `customdata`, so a click can be mapped back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import plotly.graph_objects as go
+
+from al_core.datasets import Bounds
+
+# Colour-blind-safe: orange and blue first (2 classes), then Okabe–Ito for more.
+CLASS_COLORS = (
+    "#E8710A",
+    "#1A73B8",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0C808",
+    "#6A3D9A",
+    "#8C564B",
+    "#4D4D4D",
+)
+NEUTRAL = "#F2F2F0"
+POOL = "#8A8F98"
+INK = "#1F2328"
+JUST_LABELED = "#7B2CBF"
+WEBGL_ABOVE = 3000
+TITLE = "Which points should we label next?"
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes for a laptop screen; `presenter()` scales them for the back of a classroom."""
+
+    font: int = 14
+    title: int = 20
+    marker: float = 1.0
+    line: float = 1.0
+    height: int = 580
+
+    @classmethod
+    def presenter(cls) -> Style:
+        return cls(font=22, title=30, marker=1.7, line=2.0, height=640)
+
+
+@dataclass(frozen=True)
+class PlaneView:
+    """What the plane shows; the learner (or a page) fills it, the figure only draws it."""
+
+    X: np.ndarray
+    bounds: Bounds
+    class_names: Sequence[str]
+    proba: np.ndarray  # (res, res, K) float32 over bounds
+    labeled: np.ndarray = field(default_factory=lambda: np.array([], int))
+    labels: np.ndarray = field(default_factory=lambda: np.array([], int))
+    candidates: np.ndarray = field(default_factory=lambda: np.array([], int))  # rank order
+    last_queried: np.ndarray = field(default_factory=lambda: np.array([], int))
+    wrong: np.ndarray = field(default_factory=lambda: np.array([], int))  # label differs from truth
+    band: tuple[float, float] = (0.45, 0.55)
+    utility: np.ndarray | None = None  # (res, res), drawn instead of the probabilities
+    ghost: np.ndarray | None = None  # previous step's (res, res, K) probabilities
+    selected: int | None = None
+    feature_names: tuple[str, str] = ("Feature 1", "Feature 2")
+    title: str = TITLE
+
+
+def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
+    """The main chart: background, band, boundary, then points (last, so clicks reach them)."""
+    xs, ys, _ = view.bounds.grid(view.proba.shape[0])
+    k = len(view.class_names)
+    traces: list = []
+    if view.utility is not None:
+        traces.append(_utility_heatmap(xs, ys, view.utility))
+    else:
+        traces.append(_proba_heatmap(xs, ys, view.proba, view.class_names))
+    traces.append(_band(xs, ys, view.proba, view.band))
+    if view.ghost is not None:
+        traces.extend(_boundary(xs, ys, view.ghost, style, ghost=True))
+    traces.extend(_boundary(xs, ys, view.proba, style))
+    traces.extend(_points(view, style, k))
+    fig = go.Figure(traces)
+    _layout(fig, view, style)
+    return fig
+
+
+# ---------------------------------------------------------------- background layers
+
+
+def _proba_heatmap(xs, ys, proba, class_names) -> go.Heatmap | go.Image:
+    """2 classes: P(class 2) on the orange–grey–blue scale. More classes: each cell blends the
+    class colours by probability and fades to grey as confidence drops (no false gradients
+    through the colour of a third class)."""
+    k = proba.shape[-1]
+    if k == 2:
+        scale = [
+            [0.0, _mix(CLASS_COLORS[0], 0.62)],
+            [0.5, NEUTRAL],
+            [1.0, _mix(CLASS_COLORS[1], 0.62)],
+        ]
+        return go.Heatmap(
+            x=xs,
+            y=ys,
+            z=proba[..., 1],
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=scale,
+            showscale=False,
+            zsmooth="best",
+            hovertemplate=f"P({class_names[1]}) = %{{z:.2f}}<extra></extra>",
+            name="Model",
+        )
+    return go.Image(
+        z=blend_rgb(proba),
+        x0=float(xs[0]),
+        dx=float(xs[1] - xs[0]),
+        y0=float(ys[0]),
+        dy=float(ys[1] - ys[0]),
+        hoverinfo="skip",
+        name="Model",
+    )
+
+
+def blend_rgb(proba: np.ndarray) -> np.ndarray:
+    """(res, res, K) probabilities -> (res, res, 3) uint8 colours, grey where the model is unsure."""
+    k = proba.shape[-1]
+    colors = np.array(
+        [_rgb(_mix(CLASS_COLORS[c % len(CLASS_COLORS)], 0.62)) for c in range(k)], float
+    )
+    mixed = proba @ colors
+    conf = np.clip((proba.max(axis=-1, keepdims=True) - 1.0 / k) / (1.0 - 1.0 / k), 0, 1)
+    rgb = conf * mixed + (1 - conf) * np.array(_rgb(NEUTRAL), float)
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def _utility_heatmap(xs, ys, utility) -> go.Heatmap:
+    u = utility.astype(np.float32)
+    lo, hi = np.nanmin(u), np.nanmax(u)
+    u = (u - lo) / (hi - lo) if hi > lo else np.zeros_like(u)
+    scale = [[0.0, "#FFFFFF"], [0.5, "#CDB8E6"], [1.0, "#4B2A86"]]
+    return go.Heatmap(
+        x=xs,
+        y=ys,
+        z=u,
+        zmin=0,
+        zmax=1,
+        colorscale=scale,
+        zsmooth="best",
+        name="Utility",
+        colorbar=dict(
+            title="utility", thickness=10, len=0.5, tickvals=[0, 1], ticktext=["low", "high"]
+        ),
+        hovertemplate="utility %{z:.2f} (relative)<extra></extra>",
+    )
+
+
+def band_mask(proba: np.ndarray, band: tuple[float, float]) -> np.ndarray:
+    """Where the model is unsure: P(class 2) inside the band for 2 classes; for K classes, where
+    the top two probabilities are closer than the band's width (the same rule when K = 2)."""
+    lo, hi = band
+    if proba.shape[-1] == 2:
+        return (proba[..., 1] >= lo) & (proba[..., 1] <= hi)
+    top2 = np.sort(proba, axis=-1)[..., -2:]
+    return (top2[..., 1] - top2[..., 0]) <= (hi - lo)
+
+
+def _band(xs, ys, proba, band) -> go.Contour:
+    """The unsure region as a smooth filled contour (the same rule as `band_mask`).
+
+    Plotly shades the region that fails a constraint, so the constraint names the sure region.
+    """
+    lo, hi = band
+    if proba.shape[-1] == 2:
+        z, contours = proba[..., 1], dict(type="constraint", operation="][", value=[lo, hi])
+    else:
+        top2 = np.sort(proba, axis=-1)[..., -2:]
+        z, contours = (
+            top2[..., 1] - top2[..., 0],
+            dict(type="constraint", operation=">", value=hi - lo),
+        )
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=z,
+        contours=contours,
+        fillcolor="rgba(31,35,40,0.20)",
+        line=dict(width=0.6, color="rgba(31,35,40,0.45)"),
+        showscale=False,
+        hoverinfo="skip",
+        name=f"Unsure ({lo:.2f}–{hi:.2f})",
+    )
+
+
+def _boundary(xs, ys, proba, style: Style, ghost: bool = False) -> list[go.Contour]:
+    """The decision boundary as smooth lines: P = 0.5 for 2 classes; for more, the zero level of
+    each class's lead over the runner-up (on a half-resolution grid, to keep the payload small)."""
+    k = proba.shape[-1]
+    if k == 2:
+        surfaces = [(xs, ys, proba[..., 1] - 0.5)]
+    else:
+        p = proba[::2, ::2]
+        surfaces = []
+        for c in range(k):
+            others = np.delete(p, c, axis=-1).max(axis=-1)
+            surfaces.append((xs[::2], ys[::2], (p[..., c] - others).astype(np.float32)))
+    line = dict(
+        color="#555555" if ghost else INK,
+        width=(1.2 if ghost else 2.0) * style.line,
+        dash="dash" if ghost else "solid",
+    )
+    return [
+        go.Contour(
+            x=x,
+            y=y,
+            z=z,
+            contours=dict(coloring="none", start=0, end=0, size=1),
+            line=line,
+            showscale=False,
+            hoverinfo="skip",
+            name="Previous boundary" if ghost else "Boundary",
+            legendgroup="ghost" if ghost else "boundary",
+            showlegend=ghost and i == 0,
+            opacity=0.7 if ghost else 0.9,
+        )
+        for i, (x, y, z) in enumerate(surfaces)
+    ]
+
+
+# ---------------------------------------------------------------- points
+
+
+def _scatter(n: int):
+    return go.Scattergl if n > WEBGL_ABOVE else go.Scatter
+
+
+def _points(view: PlaneView, style: Style, k: int) -> list:
+    X = view.X
+    n = len(X)
+    Scatter = _scatter(n)
+    m = style.marker * (0.6 if n > WEBGL_ABOVE else 1.0)
+    labeled = np.asarray(view.labeled, int)
+    unlabeled = np.setdiff1d(np.arange(n), labeled)
+    out = [
+        Scatter(
+            x=X[unlabeled, 0],
+            y=X[unlabeled, 1],
+            mode="markers",
+            name="Unlabeled pool",
+            customdata=unlabeled,
+            marker=dict(
+                color=POOL,
+                size=6 * m,
+                opacity=0.75,
+                line=dict(width=0.5 * style.line, color="white"),
+            ),
+            hovertemplate="point %{customdata}<extra>unlabeled</extra>",
+        )
+    ]
+    labels = np.asarray(view.labels, int)
+    for c in range(k):
+        idx = labeled[labels == c]
+        out.append(
+            Scatter(
+                x=X[idx, 0],
+                y=X[idx, 1],
+                mode="markers",
+                name=view.class_names[c],
+                customdata=idx,
+                marker=dict(
+                    color=CLASS_COLORS[c % len(CLASS_COLORS)],
+                    size=10 * m,
+                    line=dict(width=1.5 * style.line, color="white"),
+                ),
+                hovertemplate=f"point %{{customdata}}<extra>{view.class_names[c]}</extra>",
+            )
+        )
+    wrong = np.asarray(view.wrong, int)
+    if len(wrong):
+        out.append(
+            Scatter(
+                x=X[wrong, 0],
+                y=X[wrong, 1],
+                mode="markers",
+                name="Differs from the truth",
+                customdata=wrong,
+                marker=dict(
+                    symbol="x-thin",
+                    size=11 * m,
+                    color=INK,
+                    line=dict(width=2.2 * style.line, color=INK),
+                ),
+                hovertemplate="point %{customdata}<extra>label differs from the truth</extra>",
+            )
+        )
+    last = np.asarray(view.last_queried, int)
+    if len(last):
+        out.append(
+            go.Scatter(
+                x=X[last, 0],
+                y=X[last, 1],
+                mode="markers",
+                name="Just labeled",
+                customdata=last,
+                marker=dict(
+                    symbol="circle-open",
+                    size=20 * style.marker,
+                    color=JUST_LABELED,
+                    line=dict(width=2.5 * style.line),
+                ),
+                hovertemplate="point %{customdata}<extra>just labeled</extra>",
+            )
+        )
+    cand = np.asarray(view.candidates, int)
+    if len(cand):
+        ranks = [str(r) for r in range(1, len(cand) + 1)]
+        out.append(
+            go.Scatter(
+                x=X[cand, 0],
+                y=X[cand, 1],
+                mode="markers+text",
+                name="Next to ask (rank)",
+                customdata=cand,
+                text=ranks,
+                textposition="top right",
+                textfont=dict(size=style.font + 1, color=INK, family="sans-serif"),
+                marker=dict(
+                    symbol="circle-open",
+                    size=17 * style.marker,
+                    color=INK,
+                    line=dict(width=3 * style.line),
+                ),
+                hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
+            )
+        )
+    if view.selected is not None:
+        s = int(view.selected)
+        out.append(
+            go.Scatter(
+                x=[X[s, 0]],
+                y=[X[s, 1]],
+                mode="markers",
+                name="Selected",
+                customdata=[s],
+                marker=dict(
+                    symbol="square-open",
+                    size=22 * style.marker,
+                    color="#D62728",
+                    line=dict(width=3 * style.line),
+                ),
+                hovertemplate="point %{customdata}<extra>selected</extra>",
+            )
+        )
+    return out
+
+
+def _layout(fig: go.Figure, view: PlaneView, style: Style) -> None:
+    b = view.bounds
+    axis = dict(
+        fixedrange=True,
+        showgrid=False,
+        zeroline=False,
+        ticks="outside",
+        mirror=True,
+        showline=True,
+        linecolor="#C9CDD2",
+        tickfont=dict(size=style.font - 2),
+    )
+    fig.update_layout(
+        title=dict(text=view.title, x=0.01, xanchor="left", font=dict(size=style.title, color=INK)),
+        height=style.height,
+        margin=dict(l=10, r=10, t=60 if view.title else 10, b=10),
+        font=dict(size=style.font, family="sans-serif", color=INK),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        uirevision="plane",
+        clickmode="event+select",
+        # traceorder "normal": legend groups would otherwise stack a horizontal legend vertically
+        legend=dict(
+            orientation="h",
+            yanchor="top",
+            y=-0.13,
+            x=0,
+            font=dict(size=style.font - 1),
+            traceorder="normal",
+        ),
+        xaxis=dict(axis, range=[b.x0, b.x1], title=dict(text=view.feature_names[0])),
+        # scaleanchor=False: an Image background would otherwise force square pixels
+        yaxis=dict(
+            axis, range=[b.y0, b.y1], title=dict(text=view.feature_names[1]), scaleanchor=False
+        ),
+    )
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _mix(color: str, amount: float) -> str:
+    """The colour blended towards white: full confidence stays light enough to read points on."""
+    r, g, b = _rgb(color)
+    w = 1.0 - amount
+    return "#{:02X}{:02X}{:02X}".format(*(round(v * amount + 255 * w) for v in (r, g, b)))
+
+
+# ---------------------------------------------------------------- learning curves
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One line on a learning-curve chart, optionally with a band (e.g. 95% over seeds)."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    lo: np.ndarray | None = None
+    hi: np.ndarray | None = None
+    color: str = CLASS_COLORS[1]
+    dash: str = "solid"
+
+
+def curve_color(i: int, name: str) -> str:
+    """Random is always grey; strategies take the class palette in order."""
+    return (
+        "#7F7F7F"
+        if name.lower().startswith("random")
+        else CLASS_COLORS[(i + 1) % len(CLASS_COLORS)]
+    )
+
+
+def curve_figure(
+    curves: Sequence[Curve],
+    y_title: str = "Test accuracy",
+    x_title: str = "Labels",
+    marker_x: float | None = None,
+    target: float | None = None,
+    style: Style = Style(),
+    height: int | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Accuracy against the number of labels; a dotted line marks the viewed step or a target."""
+    fig = go.Figure()
+    for c in curves:
+        if c.lo is not None and c.hi is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([c.x, c.x[::-1]]),
+                    y=np.concatenate([c.hi, c.lo[::-1]]),
+                    fill="toself",
+                    fillcolor=_rgba(c.color, 0.15),
+                    line=dict(width=0),
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{c.name} band",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=c.x,
+                y=c.y,
+                mode="lines",
+                name=c.name,
+                line=dict(color=c.color, width=2.5 * style.line, dash=c.dash, shape="hv"),
+                hovertemplate=f"{c.name}: %{{y:.3f}} at %{{x}} labels<extra></extra>",
+            )
+        )
+    lows = [np.nanmin(c.lo if c.lo is not None else c.y) for c in curves if len(c.y)]
+    floor = np.floor((min(lows) - 0.03) * 20) / 20 if lows and np.isfinite(min(lows)) else 0.0
+    if marker_x is not None:
+        fig.add_vline(x=marker_x, line=dict(color="#999", width=1, dash="dot"))
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line=dict(color="#999", width=1, dash="dot"),
+            annotation_text=f"target {target:.3f}",
+            annotation_position="bottom right",
+        )
+    fig.update_layout(
+        height=height or int(style.height * 0.55),
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        title=dict(text=title or "", font=dict(size=style.font + 2)),
+        font=dict(size=style.font, family="sans-serif", color=INK),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=style.font - 1)),
+        xaxis=dict(title=x_title, showgrid=True, gridcolor="#EEF0F2", fixedrange=True),
+        # from a round floor to 1: small changes look small, as they are
+        yaxis=dict(
+            title=y_title,
+            showgrid=True,
+            gridcolor="#EEF0F2",
+            fixedrange=True,
+            range=[max(floor, 0.0), 1.005] if y_title.endswith("accuracy") else None,
+        ),
+        hovermode="x unified",
+        uirevision="curve",
+    )
+    return fig
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = _rgb(color)
+    return f"rgba({r},{g},{b},{alpha})"

@@ -1,0 +1,135 @@
+"""What the pages show, computed from a Learner: the plane at any step, the "why this point?"
+table, and the random baseline that runs beside the live curve."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from al_core.figures import PlaneView
+from al_core.learner import Learner
+from al_core.strategies import STRATEGIES, entropy, least_confident, margin
+
+UNCERTAINTY = {"least_confident": least_confident, "margin": margin, "entropy": entropy}
+
+
+def grid_resolution(model: str, n_classes: int = 2) -> int:
+    """Finer grids for cheap models; the grid must not dominate a step (see `bench` figure 4)."""
+    from al_core.models import MODELS
+
+    cost = MODELS[model].grid_cost
+    res = 160 if cost <= 1 else 120 if cost <= 3 else 80
+    return res if n_classes <= 4 else min(res, 120)
+
+
+def plane_view(
+    learner: Learner,
+    step: int | None = None,
+    band: tuple[float, float] = (0.45, 0.55),
+    utility: bool = False,
+    ghost: bool = False,
+    resolution: int | None = None,
+    selected: int | None = None,
+    title: str | None = None,
+) -> PlaneView:
+    """The plane as it was right after `step` (default: now), with the candidates it then chose."""
+    latest = learner.step_number
+    step = latest if step is None else int(np.clip(step, 0, latest))
+    ds = learner.dataset
+    res = resolution or grid_resolution(learner.config.model, ds.n_classes)
+    n = learner.steps[step].n_labeled
+    at_latest = step == latest
+    candidates = (
+        learner.suggest().indices if at_latest and len(learner.candidates) else np.array([], int)
+    )
+    if not at_latest:  # what was asked next from that state is what the following step queried
+        candidates = np.array(learner.steps[step + 1].queried, int)
+    labeled = np.array(learner.labeled[:n], int)
+    labels = np.array(learner.labels[:n], int)
+    wrong = labeled[ds.y[labeled] != labels] if ds.y is not None and n else np.array([], int)
+    extra = {"title": title} if title is not None else {}
+    return PlaneView(
+        X=ds.X,
+        bounds=ds.bounds,
+        class_names=ds.class_names,
+        proba=learner.proba_grid(res, step),
+        labeled=labeled,
+        labels=labels,
+        candidates=candidates,
+        last_queried=np.array(learner.steps[step].queried if step > 0 else (), int),
+        wrong=wrong,
+        band=band,
+        utility=learner.utility_grid(res) if utility and at_latest else None,
+        ghost=learner.proba_grid(res, step - 1) if ghost and step > 0 else None,
+        selected=selected,
+        feature_names=ds.feature_names,
+        **extra,
+    )
+
+
+def why_table(learner: Learner, top: int = 5) -> pd.DataFrame:
+    """For the strategy's top candidates: each uncertainty score and the rank it earns among all
+    candidates, so a student sees which measure agrees with the choice."""
+    q = learner.suggest(max(top, learner.config.batch_size))
+    if learner.classes_seen < 2 or len(q.indices) == 0:
+        return pd.DataFrame()
+    ctx = learner.context()
+    X = learner.dataset.X[q.candidates]
+    proba = ctx.proba(X)
+    position = {int(c): i for i, c in enumerate(q.candidates)}
+    rows = {}
+    for name, fn in UNCERTAINTY.items():
+        score = fn(ctx, X)
+        rows[name] = (score, _ranks(score))
+    own = learner.config.strategy
+    rows.setdefault(own, (q.utility, _ranks(q.utility)))
+    records = []
+    for r, idx in enumerate(q.indices[:top], start=1):
+        i = position[int(idx)]
+        rec = {"Rank": r, "Point": int(idx), "P(top class)": float(proba[i].max())}
+        for name, (score, rank) in rows.items():
+            label = STRATEGIES[name].label
+            rec[f"{label} score"] = float(score[i])
+            rec[f"{label} rank"] = int(rank[i])
+        records.append(rec)
+    return pd.DataFrame.from_records(records).set_index("Rank")
+
+
+def _ranks(score: np.ndarray) -> np.ndarray:
+    """1 = most wanted; ties share the best rank; NaN (unscored) ranks last."""
+    neg = -np.where(np.isnan(score), -np.inf, score)
+    return np.searchsorted(np.sort(neg), neg, side="left") + 1
+
+
+def random_twin(learner: Learner) -> Learner:
+    """The same pool, seed and start, queried at random: the baseline beside every curve."""
+    return Learner(
+        replace(learner.config, strategy="random", strategy_params={}, random_mix=0.0),
+        learner.dataset,
+    )
+
+
+def catch_up(twin: Learner, n_labeled: int, budget_s: float = 0.08) -> bool:
+    """Step the twin towards `n_labeled` labels within a time budget; True when it got there.
+
+    The page calls this after drawing, so a slow model never blocks a step: the baseline
+    catches up over the next reruns instead.
+    """
+    deadline = time.perf_counter() + budget_s
+    while twin.n_labeled < n_labeled and len(twin.candidates):
+        twin.step(min(twin.config.batch_size, n_labeled - twin.n_labeled))
+        if time.perf_counter() > deadline:
+            break
+    while twin.n_labeled > n_labeled and twin.step_number > 0:
+        twin.undo()
+    return twin.n_labeled >= n_labeled
+
+
+def value_at(learner: Learner, n_labeled: int, metric: str = "accuracy") -> float | None:
+    """The metric when the run had exactly `n_labeled` labels (None if it never had)."""
+    n, v = learner.curve(metric)
+    hit = np.flatnonzero(n == n_labeled)
+    return float(v[hit[-1]]) if len(hit) else None

@@ -1,0 +1,249 @@
+"""Explore: the live active-learning view. Step with Space, play, undo, scrub the history."""
+
+import streamlit as st
+
+from ui import shell
+
+shell.ensure_routed()
+
+from al_core.figures import Curve, curve_figure, plane_figure
+from al_core.strategies import STRATEGIES
+from al_core.views import catch_up, plane_view, value_at, why_table
+from ui import state, style
+from ui.state import SPEEDS
+
+ss = st.session_state
+run = state.learner()
+
+
+# ---------------------------------------------------------------- actions (button callbacks)
+
+
+def do_step(times: int = 1) -> None:
+    ss.pop("history", None)
+    try:
+        for _ in range(times):
+            if not len(run.candidates):
+                st.toast("Every point is labeled: nothing left to ask.", icon="✅")
+                ss.playing = False
+                break
+            run.step()
+    except ValueError as exc:
+        ss.playing = False
+        ss.action_error = str(exc)
+
+
+def do_undo() -> None:
+    ss.pop("history", None)
+    if run.undo() == 0:
+        st.toast("Nothing to undo: the run is at its initial labels.", icon="↩️")
+
+
+def do_reset() -> None:
+    ss.pop("history", None)
+    ss.playing = False
+    run.reset()
+    if ss.get("twin") is not None:
+        ss.twin.reset()
+
+
+def toggle_play() -> None:
+    ss.playing = not ss.playing
+    ss.timer_changed = True  # the fragment's run_every is fixed per full run
+
+
+def speed_changed() -> None:
+    ss.timer_changed = True
+
+
+# ---------------------------------------------------------------- the live view
+
+
+def live() -> None:
+    """Controls, metrics, chart and curve in one fragment, so a Step redraws only these."""
+    if ss.pop("timer_changed", False):
+        st.rerun()  # a full rerun re-creates the fragment with the new timer
+    if ss.playing:
+        do_step()
+    if err := ss.pop("action_error", None):
+        st.error(f"That step could not run: {err}")
+    twin = ss.get("twin")
+    behind = twin is not None and not catch_up(twin, run.n_labeled)
+    controls()
+    latest = run.step_number
+    ss.setdefault("history", latest)
+    viewed = min(ss.history, latest)
+    metrics(viewed)
+    left, right = st.columns([5, 3], gap="medium")
+    with left:
+        view = plane_view(
+            run,
+            step=viewed,
+            band=tuple(ss.band),
+            utility=ss.show_utility,
+            ghost=ss.show_ghost,
+        )
+        st.plotly_chart(
+            plane_figure(view, style.chart_style()), key="plane", config={"displayModeBar": False}
+        )
+        captions(viewed, latest)
+        if latest > 0:
+            st.slider(
+                "History",
+                0,
+                latest,
+                key="history",
+                help="Scrub back through the steps.",
+                format="step %d",
+            )
+    with right:
+        curve(viewed)
+        why()
+    if behind:
+        st.caption("The random baseline is catching up…")
+
+
+def controls() -> None:
+    c = st.columns([1, 1.15, 1.1, 1.35, 1, 3], vertical_alignment="bottom")
+    c[0].button(
+        "Step",
+        key="step",
+        type="primary",
+        shortcut="Space",
+        on_click=do_step,
+        help="Ask the next batch and learn from the answers (Space).",
+    )
+    c[1].button("Step ×10", key="step10", shortcut="T", on_click=do_step, args=(10,))
+    c[2].button(
+        "Pause" if ss.playing else "Play",
+        key="play",
+        shortcut="P",
+        on_click=toggle_play,
+        icon=":material/pause:" if ss.playing else ":material/play_arrow:",
+    )
+    c[3].button(
+        "Undo", key="undo", shortcut="Backspace", on_click=do_undo, help="Take back the last step."
+    )
+    c[4].button("Reset", key="reset", on_click=do_reset, help="Back to the initial labels.")
+    t = st.columns([1.1, 1.3, 1.5, 2.3], vertical_alignment="center")
+    t[0].toggle(
+        "Utility surface",
+        key="show_utility",
+        disabled=not STRATEGIES[run.config.strategy].surface,
+        help="Colour the plane by the strategy's utility instead of the model's probabilities.",
+    )
+    t[1].toggle(
+        "Previous boundary", key="show_ghost", help="Dashed: the boundary one step earlier."
+    )
+    t[2].segmented_control(
+        "Speed",
+        list(SPEEDS),
+        key="speed",
+        on_change=speed_changed,
+        label_visibility="collapsed",
+        help="How fast Play steps.",
+    )
+    t[3].slider(
+        "Uncertainty band",
+        0.0,
+        1.0,
+        key="band",
+        step=0.01,
+        label_visibility="collapsed",
+        help="Uncertainty band: shade where the model's probability lies in this range.",
+    )
+
+
+def metrics(viewed: int) -> None:
+    s = run.steps[viewed]
+    acc = s.metrics.get("accuracy")
+    prev = run.steps[viewed - 1].metrics.get("accuracy") if viewed > 0 else None
+    twin = ss.get("twin")
+    base = value_at(twin, s.n_labeled) if twin is not None else None
+    m = st.columns(4)
+    m[0].metric("Labeled", s.n_labeled, help="Labels the model has learned from.")
+    if acc is None:
+        m[1].metric(
+            "Confidence",
+            f"{s.metrics['confidence']:.1%}",
+            help="No ground truth: mean top-class probability.",
+        )
+    else:
+        delta = f"{acc - prev:+.1%}" if prev is not None and abs(acc - prev) >= 0.0005 else None
+        m[1].metric("Accuracy", f"{acc:.1%}", delta, help="On a held-out test set, never the pool.")
+    if acc is not None and base is not None:
+        m[2].metric(
+            "vs random",
+            f"{acc - base:+.1%}",
+            help="Accuracy minus random sampling's at the same number of labels.",
+        )
+    else:
+        m[2].metric(
+            "vs random", "—", help="Random sampling on the same pool and seed, computed as you go."
+        )
+    m[3].metric("Step", f"{viewed} / {run.step_number}")
+
+
+def captions(viewed: int, latest: int) -> None:
+    notes = []
+    if viewed < latest:
+        notes.append(
+            f"Viewing step {viewed} of {latest}: the rings show what it asked next. Step continues from the latest."
+        )
+    if run.steps[viewed].note:
+        notes.append(run.steps[viewed].note)
+    elif viewed == latest and run.classes_seen < 2:
+        notes.append(
+            "Fewer than two classes are labeled, so the model cannot be trained yet: it asks at random."
+        )
+    if run.dataset.projected:
+        notes.append(
+            "More than two features: points and boundary are drawn in the first two principal components, which is where the model learns."
+        )
+    if ss.show_utility and viewed < latest:
+        notes.append("The utility surface is shown for the latest step only.")
+    for n in notes:
+        st.caption(n)
+
+
+def curve(viewed: int) -> None:
+    n, acc = run.curve()
+    label = STRATEGIES[run.config.strategy].label
+    curves = [Curve(label, n, acc)]
+    twin = ss.get("twin")
+    if twin is not None:
+        tn, tacc = twin.curve()
+        curves.append(Curve("Random", tn, tacc, color="#7F7F7F", dash="dash"))
+    if run.dataset.has_truth:
+        fig = curve_figure(curves, marker_x=run.steps[viewed].n_labeled, style=style.chart_style())
+    else:
+        n, conf = run.curve("confidence")
+        fig = curve_figure(
+            [Curve(label, n, conf)], y_title="Mean confidence", style=style.chart_style()
+        )
+    st.markdown("**Accuracy vs labels**" if run.dataset.has_truth else "**Confidence vs labels**")
+    st.plotly_chart(fig, key="curve", width="stretch", config={"displayModeBar": False})
+
+
+def why() -> None:
+    with st.expander("Why this point?", expanded=not ss.presenter):
+        table = why_table(run)
+        if table.empty:
+            st.caption("No model yet: the next points are drawn at random.")
+            return
+        st.caption(
+            f"Top candidates of **{STRATEGIES[run.config.strategy].label}**, with each measure's score "
+            "and the rank it gives among all unlabeled points (1 = most wanted)."
+        )
+        st.dataframe(
+            table,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3f")
+                for c in table.columns
+                if "score" in c or "P(" in c
+            },
+        )
+
+
+st.fragment(live, run_every=SPEEDS.get(ss.speed, 0.5) if ss.playing else None)()

@@ -1,0 +1,9 @@
+"""Label page (being built)."""
+
+import streamlit as st
+
+from ui import shell
+
+shell.ensure_routed()
+st.title("Label")
+st.info("This page is on its way.")

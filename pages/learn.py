@@ -1,0 +1,9 @@
+"""Learn page (being built)."""
+
+import streamlit as st
+
+from ui import shell
+
+shell.ensure_routed()
+st.title("Learn")
+st.info("This page is on its way.")

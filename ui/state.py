@@ -1,0 +1,122 @@
+"""Per-user state in `st.session_state`: the run, its random twin, and the view settings.
+
+The sidebar widgets write plain session-state keys (`cfg_*`), so the configuration survives page
+switches; `current_config()` turns them into a Config and `learner()` keeps the run in step with
+it, starting a fresh run (and saying so) when the configuration changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Any
+
+import streamlit as st
+
+from al_core import Config, Learner
+from al_core.views import random_twin
+
+DEFAULT = Config()
+CONFIG_KEYS = (
+    "dataset",
+    "n_samples",
+    "noise",
+    "seed",
+    "initial",
+    "model",
+    "strategy",
+    "batch_size",
+    "n_classes",
+    "imbalance",
+    "random_mix",
+    "oracle_noise",
+)
+VIEW_DEFAULTS: dict[str, Any] = {
+    "band": (0.45, 0.55),
+    "show_utility": False,
+    "show_ghost": False,
+    "presenter": False,
+    "playing": False,
+    "speed": "Normal",
+}
+SPEEDS = {"Slow": 1.0, "Normal": 0.5, "Fast": 0.25}
+
+
+def init() -> None:
+    """Create every key once; safe to call from any page, any number of times."""
+    ss = st.session_state
+    for key, value in asdict(DEFAULT).items():
+        if key in CONFIG_KEYS:
+            ss.setdefault(f"cfg_{key}", value)
+    ss.setdefault("cfg_model_params", {})
+    ss.setdefault("cfg_strategy_params", {})
+    for key, value in VIEW_DEFAULTS.items():
+        ss.setdefault(key, value)
+
+
+def current_config() -> Config:
+    ss = st.session_state
+    values = {key: ss[f"cfg_{key}"] for key in CONFIG_KEYS}
+    return Config(
+        **values,
+        model_params=dict(ss.cfg_model_params),
+        strategy_params=dict(ss.cfg_strategy_params),
+    )
+
+
+def set_config(config: Config) -> None:
+    """Write a config into the widget keys (presets, share links); the next run picks it up."""
+    ss = st.session_state
+    for key in CONFIG_KEYS:
+        ss[f"cfg_{key}"] = getattr(config, key)
+    ss.cfg_model_params = dict(config.model_params)
+    ss.cfg_strategy_params = dict(config.strategy_params)
+    for key in [k for k in ss if str(k).startswith("w_")]:
+        del ss[key]  # hyperparameter sliders re-read their value from the new config
+
+
+def learner() -> Learner:
+    """The current run; rebuilt when the sidebar configuration no longer matches it."""
+    ss = st.session_state
+    try:
+        config = current_config().validated()
+    except ValueError as exc:
+        st.error(f"That configuration cannot run: {exc}. The previous run is kept.")
+        return ss["learner"] if "learner" in ss else _start(DEFAULT)
+    run = ss.get("learner")
+    if run is None or run.config != config:
+        dataset = ss.get("upload_dataset") if config.dataset == "upload" else None
+        if run is not None:
+            st.toast("New configuration: a fresh run started from its initial labels.", icon="🔄")
+        return _start(config, dataset)
+    return run
+
+
+def _start(config: Config, dataset=None) -> Learner:
+    ss = st.session_state
+    run = Learner(config, dataset)
+    ss.learner = run
+    ss.twin = random_twin(run) if run.dataset.has_truth and config.strategy != "random" else None
+    ss.playing = False
+    ss.pop("history", None)
+    return run
+
+
+def replace_learner(run: Learner) -> None:
+    """Adopt a run built elsewhere (uploaded session, share link), syncing the sidebar to it."""
+    set_config(run.config)
+    ss = st.session_state
+    ss.learner = run
+    ss.twin = (
+        random_twin(run) if run.dataset.has_truth and run.config.strategy != "random" else None
+    )
+    ss.pop("history", None)
+
+
+def with_config(**changes: Any) -> Config:
+    return replace(current_config(), **changes)
+
+
+def apply_query_params() -> None:
+    """`present=1` in the address turns presenter mode on (share links come later)."""
+    if st.query_params.get("present") == "1":
+        st.session_state.presenter = True
