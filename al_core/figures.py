@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import plotly.graph_objects as go
 
+from al_core import raster
 from al_core.datasets import Bounds
 
 # Colour-blind-safe: orange and blue first (2 classes), then Okabe–Ito for more.
@@ -29,7 +30,6 @@ CLASS_COLORS = (
     "#8C564B",
     "#4D4D4D",
 )
-NEUTRAL = "#F2F2F0"
 POOL = "#8A8F98"
 INK = "#1F2328"
 JUST_LABELED = "#7B2CBF"
@@ -74,92 +74,29 @@ class PlaneView:
 
 
 def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
-    """The main chart: background, band, boundary, then points (last, so clicks reach them)."""
-    xs, ys, _ = view.bounds.grid(view.proba.shape[0])
+    """The main chart: a rendered background image, then the points (on top, so clicks reach them)."""
     k = len(view.class_names)
-    traces: list = []
-    if view.utility is not None:
-        traces.append(_utility_heatmap(xs, ys, view.utility))
-    else:
-        traces.append(_proba_heatmap(xs, ys, view.proba, view.class_names))
-    traces.append(_band(xs, ys, view.proba, view.band))
-    if view.ghost is not None:
-        traces.extend(_boundary(xs, ys, view.ghost, style, ghost=True))
-    traces.extend(_boundary(xs, ys, view.proba, style))
-    traces.extend(_points(view, style, k))
-    fig = go.Figure(traces)
-    _layout(fig, view, style)
-    return fig
-
-
-# ---------------------------------------------------------------- background layers
-
-
-def _proba_heatmap(xs, ys, proba, class_names) -> go.Heatmap | go.Image:
-    """2 classes: P(class 2) on the orange–grey–blue scale. More classes: each cell blends the
-    class colours by probability and fades to grey as confidence drops (no false gradients
-    through the colour of a third class)."""
-    k = proba.shape[-1]
-    if k == 2:
-        scale = [
-            [0.0, _mix(CLASS_COLORS[0], 0.62)],
-            [0.5, NEUTRAL],
-            [1.0, _mix(CLASS_COLORS[1], 0.62)],
-        ]
-        return go.Heatmap(
-            x=xs,
-            y=ys,
-            z=proba[..., 1],
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=scale,
-            showscale=False,
-            zsmooth="best",
-            hovertemplate=f"P({class_names[1]}) = %{{z:.2f}}<extra></extra>",
-            name="Model",
-        )
-    return go.Image(
-        z=blend_rgb(proba),
-        x0=float(xs[0]),
-        dx=float(xs[1] - xs[0]),
-        y0=float(ys[0]),
-        dy=float(ys[1] - ys[0]),
-        hoverinfo="skip",
-        name="Model",
-    )
-
-
-def blend_rgb(proba: np.ndarray) -> np.ndarray:
-    """(res, res, K) probabilities -> (res, res, 3) uint8 colours, grey where the model is unsure."""
-    k = proba.shape[-1]
     colors = np.array(
         [_rgb(_mix(CLASS_COLORS[c % len(CLASS_COLORS)], 0.62)) for c in range(k)], float
     )
-    mixed = proba @ colors
-    conf = np.clip((proba.max(axis=-1, keepdims=True) - 1.0 / k) / (1.0 - 1.0 / k), 0, 1)
-    rgb = conf * mixed + (1 - conf) * np.array(_rgb(NEUTRAL), float)
-    return np.clip(rgb, 0, 255).astype(np.uint8)
-
-
-def _utility_heatmap(xs, ys, utility) -> go.Heatmap:
-    u = utility.astype(np.float32)
-    lo, hi = np.nanmin(u), np.nanmax(u)
-    u = (u - lo) / (hi - lo) if hi > lo else np.zeros_like(u)
-    scale = [[0.0, "#FFFFFF"], [0.5, "#CDB8E6"], [1.0, "#4B2A86"]]
-    return go.Heatmap(
-        x=xs,
-        y=ys,
-        z=u,
-        zmin=0,
-        zmax=1,
-        colorscale=scale,
-        zsmooth="best",
-        name="Utility",
-        colorbar=dict(
-            title="utility", thickness=10, len=0.5, tickvals=[0, 1], ticktext=["low", "high"]
-        ),
-        hovertemplate="utility %{z:.2f} (relative)<extra></extra>",
+    rgb = raster.render(view.proba, colors, view.band, view.ghost, view.utility, line=style.line)
+    fig = go.Figure([*_legend_keys(view, style), *_points(view, style, k)])
+    _layout(fig, view, style)
+    b = view.bounds
+    fig.add_layout_image(
+        source=raster.png_data_uri(rgb),
+        xref="x",
+        yref="y",
+        x=b.x0,
+        y=b.y1,
+        sizex=b.x1 - b.x0,
+        sizey=b.y1 - b.y0,
+        sizing="stretch",
+        layer="below",
+        xanchor="left",
+        yanchor="top",
     )
+    return fig
 
 
 def band_mask(proba: np.ndarray, band: tuple[float, float]) -> np.ndarray:
@@ -172,65 +109,37 @@ def band_mask(proba: np.ndarray, band: tuple[float, float]) -> np.ndarray:
     return (top2[..., 1] - top2[..., 0]) <= (hi - lo)
 
 
-def _band(xs, ys, proba, band) -> go.Contour:
-    """The unsure region as a smooth filled contour (the same rule as `band_mask`).
-
-    Plotly shades the region that fails a constraint, so the constraint names the sure region.
-    """
-    lo, hi = band
-    if proba.shape[-1] == 2:
-        z, contours = proba[..., 1], dict(type="constraint", operation="][", value=[lo, hi])
-    else:
-        top2 = np.sort(proba, axis=-1)[..., -2:]
-        z, contours = (
-            top2[..., 1] - top2[..., 0],
-            dict(type="constraint", operation=">", value=hi - lo),
+def _legend_keys(view: PlaneView, style: Style) -> list[go.Scatter]:
+    """Legend entries for the layers drawn in the background image."""
+    keys = [("Boundary", dict(color=INK, width=2.2 * style.line), "lines", None)]
+    if view.utility is None:
+        band = f"Unsure ({view.band[0]:.2f}–{view.band[1]:.2f})"
+        keys.append(
+            (band, None, "markers", dict(symbol="square", size=12, color="rgba(31,35,40,0.28)"))
         )
-    return go.Contour(
-        x=xs,
-        y=ys,
-        z=z,
-        contours=contours,
-        fillcolor="rgba(31,35,40,0.20)",
-        line=dict(width=0.6, color="rgba(31,35,40,0.45)"),
-        showscale=False,
-        hoverinfo="skip",
-        name=f"Unsure ({lo:.2f}–{hi:.2f})",
-    )
-
-
-def _boundary(xs, ys, proba, style: Style, ghost: bool = False) -> list[go.Contour]:
-    """The decision boundary as smooth lines: P = 0.5 for 2 classes; for more, the zero level of
-    each class's lead over the runner-up (on a half-resolution grid, to keep the payload small)."""
-    k = proba.shape[-1]
-    if k == 2:
-        surfaces = [(xs, ys, proba[..., 1] - 0.5)]
-    else:
-        p = proba[::2, ::2]
-        surfaces = []
-        for c in range(k):
-            others = np.delete(p, c, axis=-1).max(axis=-1)
-            surfaces.append((xs[::2], ys[::2], (p[..., c] - others).astype(np.float32)))
-    line = dict(
-        color="#555555" if ghost else INK,
-        width=(1.2 if ghost else 2.0) * style.line,
-        dash="dash" if ghost else "solid",
-    )
+    if view.ghost is not None:
+        keys.append(
+            (
+                "Previous boundary",
+                dict(color="#5A5A5A", width=1.6 * style.line, dash="dash"),
+                "lines",
+                None,
+            )
+        )
+    if view.utility is not None:
+        keys.append(
+            (
+                "Utility: darker = asked sooner",
+                None,
+                "markers",
+                dict(symbol="square", size=12, color="#4B2A86"),
+            )
+        )
     return [
-        go.Contour(
-            x=x,
-            y=y,
-            z=z,
-            contours=dict(coloring="none", start=0, end=0, size=1),
-            line=line,
-            showscale=False,
-            hoverinfo="skip",
-            name="Previous boundary" if ghost else "Boundary",
-            legendgroup="ghost" if ghost else "boundary",
-            showlegend=ghost and i == 0,
-            opacity=0.7 if ghost else 0.9,
+        go.Scatter(
+            x=[None], y=[None], mode=mode, name=name, line=line, marker=marker, hoverinfo="skip"
         )
-        for i, (x, y, z) in enumerate(surfaces)
+        for name, line, mode, marker in keys
     ]
 
 

@@ -71,8 +71,8 @@ def plane_view(
 
 
 def why_table(learner: Learner, top: int = 5) -> pd.DataFrame:
-    """For the strategy's top candidates: each uncertainty score and the rank it earns among all
-    candidates, so a student sees which measure agrees with the choice."""
+    """For the strategy's top candidates: the rank each uncertainty measure gives them among all
+    candidates (1 = most wanted), so a student sees which measures agree with the choice."""
     q = learner.suggest(max(top, learner.config.batch_size))
     if learner.classes_seen < 2 or len(q.indices) == 0:
         return pd.DataFrame()
@@ -80,20 +80,15 @@ def why_table(learner: Learner, top: int = 5) -> pd.DataFrame:
     X = learner.dataset.X[q.candidates]
     proba = ctx.proba(X)
     position = {int(c): i for i, c in enumerate(q.candidates)}
-    rows = {}
-    for name, fn in UNCERTAINTY.items():
-        score = fn(ctx, X)
-        rows[name] = (score, _ranks(score))
-    own = learner.config.strategy
-    rows.setdefault(own, (q.utility, _ranks(q.utility)))
+    ranks = {STRATEGIES[name].label: _ranks(fn(ctx, X)) for name, fn in UNCERTAINTY.items()}
+    own = STRATEGIES[learner.config.strategy].label
+    ranks.setdefault(own, _ranks(q.utility))
     records = []
     for r, idx in enumerate(q.indices[:top], start=1):
         i = position[int(idx)]
         rec = {"Rank": r, "Point": int(idx), "P(top class)": float(proba[i].max())}
-        for name, (score, rank) in rows.items():
-            label = STRATEGIES[name].label
-            rec[f"{label} score"] = float(score[i])
-            rec[f"{label} rank"] = int(rank[i])
+        rec.update({name: int(rank[i]) for name, rank in ranks.items()})
+        rec[f"{own} score"] = float(q.utility[i])
         records.append(rec)
     return pd.DataFrame.from_records(records).set_index("Rank")
 

@@ -231,19 +231,17 @@ def why() -> None:
         if table.empty:
             st.caption("No model yet: the next points are drawn at random.")
             return
+        label = STRATEGIES[run.config.strategy].label
         st.caption(
-            f"Top candidates of **{STRATEGIES[run.config.strategy].label}**, with each measure's score "
-            "and the rank it gives among all unlabeled points (1 = most wanted)."
+            f"The next points **{label}** asks for. Each column is the rank that measure gives "
+            "the point among all unlabeled points (1 = most wanted)."
         )
-        st.dataframe(
-            table,
-            width="stretch",
-            column_config={
-                c: st.column_config.NumberColumn(format="%.3f")
-                for c in table.columns
-                if "score" in c or "P(" in c
-            },
-        )
+        formats = {
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in table.columns
+            if "score" in c or "P(" in c
+        }
+        st.dataframe(table, width="stretch", column_config=formats)
 
 
 st.fragment(live, run_every=SPEEDS.get(ss.speed, 0.5) if ss.playing else None)()
