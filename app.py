@@ -4,7 +4,14 @@ import streamlit as st
 
 from ui import shell, sidebar, state, style
 
-st.set_page_config(page_title="Ask Next", page_icon="❓", layout="wide")
+# A projector link (?present=1) opens with the sidebar out of the way.
+presenting = st.query_params.get("present") == "1" or st.session_state.get("presenter", False)
+st.set_page_config(
+    page_title="Ask Next",
+    page_icon="❓",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
@@ -23,8 +30,10 @@ state.init()
 state.apply_query_params()
 sidebar.render()
 style.apply(presenter=st.session_state.presenter)
+state.show_url_warnings()
 st.session_state[shell.ROUTED] = True
 try:
     page.run()
 finally:
     st.session_state[shell.ROUTED] = False
+state.sync_url()

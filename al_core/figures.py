@@ -49,7 +49,7 @@ class Style:
 
     @classmethod
     def presenter(cls) -> Style:
-        return cls(font=22, title=30, marker=1.7, line=2.0, height=640)
+        return cls(font=20, title=28, marker=1.4, line=1.8, height=560)
 
 
 @dataclass(frozen=True)
@@ -398,7 +398,13 @@ def curve_figure(
         font=dict(size=style.font, family="sans-serif", color=INK),
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=style.font - 1)),
-        xaxis=dict(title=x_title, showgrid=True, gridcolor="#EEF0F2", fixedrange=True),
+        xaxis=dict(
+            title=x_title,
+            showgrid=True,
+            gridcolor="#EEF0F2",
+            fixedrange=True,
+            dtick=_label_tick(curves),
+        ),
         # from a round floor to 1: small changes look small, as they are
         yaxis=dict(
             title=y_title,
@@ -411,6 +417,17 @@ def curve_figure(
         uirevision="curve",
     )
     return fig
+
+
+def _label_tick(curves: Sequence[Curve]) -> float | None:
+    """Whole-label ticks: a label count of 60.5 means nothing."""
+    xs = [np.asarray(c.x, float) for c in curves if len(c.x)]
+    if not xs:
+        return None
+    span = max(x.max() for x in xs) - min(x.min() for x in xs)
+    raw = max(span / 6, 1.0)
+    magnitude = 10 ** np.floor(np.log10(raw))
+    return float(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
 
 
 def _rgba(color: str, alpha: float) -> str:

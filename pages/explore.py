@@ -101,6 +101,7 @@ def live() -> None:
         why()
     if behind:
         st.caption("The random baseline is catching up…")
+    state.sync_url()  # a fragment rerun skips the router, so keep the address current here too
 
 
 def controls() -> None:

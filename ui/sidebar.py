@@ -24,20 +24,20 @@ def render() -> None:
         st.selectbox("Dataset", datasets, key="cfg_dataset", format_func=_dataset_label)
         spec = DATASETS.get(ss.cfg_dataset)
         tunable = spec is not None and spec.tunable
-        st.slider(
+        st.number_input(
             "Samples",
-            50,
-            10_000,
+            20,
+            20_000,
             key="cfg_n_samples",
-            step=50,
+            step=100,
             disabled=not tunable,
             help="Points in the pool. The held-out test set is drawn separately.",
         )
-        st.slider("Noise", 0.0, 1.0, key="cfg_noise", step=0.05, disabled=not tunable)
+        st.slider("Noise", 0.0, 2.0, key="cfg_noise", step=0.05, disabled=not tunable)
         st.number_input(
             "Seed",
             0,
-            2**31 - 1,
+            2**32 - 1,
             key="cfg_seed",
             step=1,
             help="Every run is reproducible from its seed.",
@@ -45,7 +45,7 @@ def render() -> None:
         st.number_input(
             "Initial labels",
             0,
-            1000,
+            20_000,
             key="cfg_initial",
             step=1,
             help="Labeled at the start, stratified by class. 0 or 2 is a cold start.",
@@ -62,9 +62,9 @@ def render() -> None:
             st.slider(
                 "Class imbalance",
                 0.0,
-                0.9,
+                0.95,
                 key="cfg_imbalance",
-                step=0.1,
+                step=0.05,
                 disabled=not tunable,
                 help="0 = balanced; higher values make each class rarer than the one before.",
             )
@@ -100,7 +100,7 @@ def render() -> None:
                 step=0.05,
                 help="The simulated oracle flips a label with this probability.",
             )
-        st.slider("Batch size", 1, 20, key="cfg_batch_size", help="Points asked per step.")
+        st.slider("Batch size", 1, 100, key="cfg_batch_size", help="Points asked per step.")
         st.divider()
         st.toggle(
             "Presenter mode", key="presenter", help="Large type and thick markers for a projector."

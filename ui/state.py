@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from al_core import Config, Learner
+from al_core.share import decode_state, encode_state, rebuild, share_url
 from al_core.views import random_twin
 
 DEFAULT = Config()
@@ -117,6 +118,55 @@ def with_config(**changes: Any) -> Config:
 
 
 def apply_query_params() -> None:
-    """`present=1` in the address turns presenter mode on (share links come later)."""
-    if st.query_params.get("present") == "1":
-        st.session_state.presenter = True
+    """On a session's first run, rebuild the run a share link describes (config, labels, view).
+
+    Later runs ignore the address: from then on the app writes it (see `sync_url`). Problems in a
+    link are clamped or ignored by `decode_state`; its warnings are shown once on the page.
+    """
+    ss = st.session_state
+    if ss.get("_url_read"):
+        return
+    ss._url_read = True
+    params = st.query_params.to_dict()
+    if not params:
+        return
+    decoded = decode_state(params)
+    run, warnings = rebuild(decoded)
+    replace_learner(run)
+    view = decoded.view
+    ss.band = (float(view["band_low"]), float(view["band_high"]))
+    ss.presenter = bool(view["present"])
+    ss.show_utility = bool(view["utility"])
+    ss.show_ghost = bool(view["ghost"])
+    ss.url_warnings = warnings
+
+
+def view_settings() -> dict[str, Any]:
+    ss = st.session_state
+    return {
+        "band_low": ss.band[0],
+        "band_high": ss.band[1],
+        "present": ss.presenter,
+        "utility": ss.show_utility,
+        "ghost": ss.show_ghost,
+    }
+
+
+def sync_url() -> None:
+    """Keep the address bar equal to the whole state, so a refresh or a copied link loses nothing."""
+    run = st.session_state.get("learner")
+    if run is None:
+        return
+    params = encode_state(run.to_dict(), view_settings())
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def share_link() -> str:
+    base = (st.context.url or "").split("?")[0]
+    return share_url(base, encode_state(learner().to_dict(), view_settings()))
+
+
+def show_url_warnings() -> None:
+    for text in st.session_state.pop("url_warnings", []):
+        st.warning(text)

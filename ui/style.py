@@ -15,12 +15,14 @@ div[data-testid="stButton"] button {min-height: 2.6rem;}
 """
 PRESENTER_CSS = """
 <style>
-html, body, [class*="st-"] {font-size: 20px;}
 header[data-testid="stHeader"], [data-testid="stToolbar"], footer {display: none !important;}
-.block-container {padding-top: 0.6rem; max-width: 100%;}
-[data-testid="stMetricValue"] {font-size: 2.6rem;}
-[data-testid="stMetricLabel"] p {font-size: 1.2rem;}
-div[data-testid="stButton"] button {min-height: 3.2rem; font-size: 1.25rem;}
+.block-container {padding: 0.8rem 1.2rem 0.5rem 1.2rem; max-width: 100%;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 3rem !important; font-weight: 600;
+  line-height: 1.15;}
+[data-testid="stMetricLabel"] p {font-size: 1.25rem !important;}
+div[data-testid="stButton"] button {min-height: 3rem;}
+div[data-testid="stButton"] button p {font-size: 1.2rem;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.1rem;}
 </style>
 """
 
