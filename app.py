@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from al_core.threads import limit_process
 from ui import shell, sidebar, state, style
+
+limit_process()  # small fits and grids: BLAS threads only add contention on a shared server
 
 # A projector link (?present=1) opens with the sidebar out of the way.
 presenting = st.query_params.get("present") == "1" or st.session_state.get("presenter", False)

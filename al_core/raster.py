@@ -14,6 +14,8 @@ import zlib
 
 import numpy as np
 
+from al_core.threads import one_blas_thread
+
 INK = np.array([31, 35, 40], np.float32)
 NEUTRAL = np.array([242, 242, 240], np.float32)
 GHOST = np.array([90, 90, 90], np.float32)
@@ -58,7 +60,9 @@ def _upsample(grid: np.ndarray, scale: int) -> np.ndarray:
     if scale <= 1:
         return g
     rows, cols = _interp_matrix(g.shape[0], scale), _interp_matrix(g.shape[1], scale)
-    return np.einsum("ij,jkc,lk->ilc", rows, g, cols, optimize=True)
+    channels = np.moveaxis(g, -1, 0)  # (K, n, n): one BLAS matmul pair per class
+    with one_blas_thread():
+        return np.moveaxis(rows @ channels @ cols.T, 0, -1)
 
 
 def _interp_matrix(n: int, scale: int) -> np.ndarray:

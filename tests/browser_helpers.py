@@ -26,6 +26,17 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SERVER_START_TIMEOUT_S = 60.0
 
 
+# Debian's chromium as root, with no network but loopback (see ../shared/testing-recipes.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

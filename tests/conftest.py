@@ -12,16 +12,8 @@ import os
 import shutil
 
 import pytest
-from browser_helpers import screenshot, start_server
+from browser_helpers import CHROMIUM_ARGS, screenshot, start_server
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 BROWSER_FIXTURES = {"browser", "page"}
 
