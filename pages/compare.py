@@ -1,9 +1,224 @@
-"""Compare page (being built)."""
+"""Compare: strategies over many seeds (the truth), and a two-strategy race (the intuition)."""
 
 import streamlit as st
 
 from ui import shell
 
 shell.ensure_routed()
-st.title("Compare")
-st.info("This page is on its way.")
+
+from dataclasses import replace
+
+from al_core import Learner
+from al_core.compare import ExperimentJob, experiment_curves, summary_table, target_note
+from al_core.figures import Curve, curve_color, curve_figure, plane_figure
+from al_core.strategies import STRATEGIES
+from al_core.views import plane_view
+from ui import state, style
+
+ss = st.session_state
+DEFAULT_PICK = ["least_confident", "margin", "entropy"]
+
+
+def base_config(cold: bool):
+    config = state.learner().config
+    if cold:  # two labels per class: where strategies differ (see the Learn page)
+        config = replace(config, initial=2 * state.learner().dataset.n_classes)
+    return config
+
+
+# ---------------------------------------------------------------- many seeds
+
+
+def many_seeds() -> None:
+    st.markdown(
+        "One run can be lucky. Here every strategy runs on many seeds of the sidebar's "
+        "configuration, always beside **random sampling**, and the band shows where the mean lies."
+    )
+    c = st.columns([3, 1, 1, 1.3], vertical_alignment="bottom")
+    picks = c[0].multiselect(
+        "Strategies",
+        [s for s in STRATEGIES if s != "random"],
+        default=DEFAULT_PICK,
+        format_func=lambda s: STRATEGIES[s].label,
+        key="cmp_strategies",
+        help="Random sampling always runs too: it is the baseline.",
+    )
+    seeds = c[1].number_input("Seeds", 2, 100, 10, key="cmp_seeds")
+    budget = c[2].number_input("Label budget", 5, 500, 60, step=5, key="cmp_budget")
+    cold = c[3].toggle(
+        "Cold start", value=True, key="cmp_cold", help="Start from 2 labels per class."
+    )
+    config = base_config(cold)
+    st.caption(
+        f"{config.dataset} · {config.n_samples} points · noise {config.noise} · model "
+        f"{config.model} · batch {config.batch_size} · starting from {config.initial} labels "
+        f"· seeds {config.seed}…{config.seed + seeds - 1}"
+    )
+    job: ExperimentJob | None = ss.get("cmp_job")
+    running = job is not None and job.running
+    if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):
+        seed_list = list(range(int(config.seed), int(config.seed) + int(seeds)))
+        ss.cmp_job = ExperimentJob(config, picks, seed_list, int(budget)).start()
+        st.rerun()
+    if job is not None:  # poll only while it runs; a finished job is drawn once
+        st.fragment(progress_view, run_every=0.5 if running else None)()
+
+
+def progress_view() -> None:
+    """Polls the background job; the rest of the page stays usable while it runs."""
+    job: ExperimentJob = ss.cmp_job
+    if job.running:
+        share = job.done / job.total if job.total else 0.0
+        label = f"{job.done} of {job.total or '…'} runs · {job.elapsed_s:.0f} s"
+        st.progress(share, text=label)
+        if st.button("Cancel", key="cmp_cancel"):
+            job.cancel()
+        return
+    if ss.get("cmp_shown") is not job:  # finished since the last full run: draw the results
+        ss.cmp_shown = job
+        st.rerun()
+    results(job)
+
+
+def results(job: ExperimentJob) -> None:
+    if job.error:
+        st.error(f"The comparison failed: {job.error}")
+        return
+    exp = job.result
+    if exp is None:
+        return
+    if exp.cancelled:
+        st.warning(f"Cancelled: showing the {len(exp.results)} runs that finished.")
+    for f in exp.failures:
+        st.error(f"Run {f.strategy} / seed {f.seed} failed: {f.error}")
+    if not exp.results:
+        return
+    curves = experiment_curves(exp)
+    target = float(sum(exp.targets.values()) / len(exp.targets))
+    fig = curve_figure(curves, target=target, style=style.chart_style(), height=460)
+    st.plotly_chart(fig, key="cmp_curves", width="stretch", config={"displayModeBar": False})
+    st.caption(
+        f"Mean over {len(exp.seeds)} seeds; the band is a 95% confidence interval of the mean."
+    )
+    table = summary_table(exp)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Final accuracy": st.column_config.NumberColumn(format="%.3f"),
+            "Labels to target": st.column_config.NumberColumn(format="%.0f"),
+            "Reached target": st.column_config.ProgressColumn(
+                format="percent", min_value=0, max_value=1
+            ),
+            "Savings vs random": st.column_config.NumberColumn(format="%+.0f labels"),
+        },
+    )
+    st.caption(target_note(exp) + f" Took {exp.elapsed_s:.1f} s.")
+    st.download_button(
+        "Download results (CSV)",
+        lambda: exp.runs.to_csv(index=False),
+        "ask-next-comparison.csv",
+        mime="text/csv",
+        key="cmp_download",
+        icon=":material/download:",
+    )
+
+
+# ---------------------------------------------------------------- race
+
+
+def race() -> None:
+    st.markdown("Two strategies on **the same pool, seed and start**, stepped together.")
+    c = st.columns([1.4, 1.4, 1, 1, 1, 1], vertical_alignment="bottom")
+    names = list(STRATEGIES)
+    a = c[0].selectbox(
+        "Left",
+        names,
+        index=names.index("random"),
+        key="race_a",
+        format_func=lambda s: STRATEGIES[s].label,
+    )
+    b = c[1].selectbox(
+        "Right",
+        names,
+        index=names.index("margin"),
+        key="race_b",
+        format_func=lambda s: STRATEGIES[s].label,
+    )
+    cold = c[2].toggle("Cold start", value=True, key="race_cold")
+    config = base_config(cold)
+    configs = (
+        replace(config, strategy=a, strategy_params={}),
+        replace(config, strategy=b, strategy_params={}),
+    )
+    runs = ss.get("race_runs")
+    if runs is None or tuple(r.config for r in runs) != tuple(x.validated() for x in configs):
+        runs = ss.race_runs = [Learner(configs[0]), Learner(configs[1])]
+        ss.race_playing = False
+    c[3].button(
+        "Step",
+        key="race_step",
+        type="primary",
+        on_click=race_step,
+        args=(runs, 1),
+        shortcut="Space",
+    )
+    c[4].button("Step ×10", key="race_step10", on_click=race_step, args=(runs, 10))
+    c[5].button(
+        "Pause" if ss.get("race_playing") else "Play", key="race_play", on_click=race_toggle
+    )
+    race_view(runs)
+
+
+def race_step(runs: list[Learner], times: int) -> None:
+    for _ in range(times):
+        for run in runs:
+            if len(run.candidates):
+                run.step()
+
+
+def race_toggle() -> None:
+    ss.race_playing = not ss.get("race_playing", False)
+
+
+def race_view(runs: list[Learner]) -> None:
+    @st.fragment(run_every=0.6 if ss.get("race_playing") else None)
+    def live() -> None:
+        if ss.get("race_playing"):
+            race_step(runs, 1)
+        small = replace(style.chart_style(), height=420)
+        cols = st.columns(2)
+        for col, run, key in zip(cols, runs, ("race_left", "race_right"), strict=True):
+            with col:
+                acc = run.steps[-1].metrics.get("accuracy", float("nan"))
+                label = STRATEGIES[run.config.strategy].label
+                view = plane_view(run, title=f"{label}: {acc:.1%} with {run.n_labeled} labels")
+                st.plotly_chart(
+                    plane_figure(view, small),
+                    key=key,
+                    width="stretch",
+                    config={"displayModeBar": False},
+                )
+        curves = [
+            Curve(
+                STRATEGIES[r.config.strategy].label,
+                *r.curve(),
+                color=curve_color(i, r.config.strategy),
+                dash="dash" if r.config.strategy == "random" else "solid",
+            )
+            for i, r in enumerate(runs)
+        ]
+        fig = curve_figure(curves, style=style.chart_style(), height=300)
+        st.plotly_chart(fig, key="race_curve", width="stretch", config={"displayModeBar": False})
+
+    live()
+
+
+st.title("Compare strategies")
+state.show_url_warnings()
+tab_seeds, tab_race = st.tabs(["Many seeds", "Race"])
+with tab_seeds:
+    many_seeds()
+with tab_race:
+    race()

@@ -1,0 +1,44 @@
+"""Compare page headless: a small many-seeds run end to end, and the race."""
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_compare() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_small_comparison_runs_and_reports():
+    at = open_compare()
+    at.multiselect(key="cmp_strategies").set_value(["margin"])
+    at.number_input(key="cmp_seeds").set_value(3)
+    at.number_input(key="cmp_budget").set_value(10).run()
+    at.button(key="cmp_run").click().run()
+    job = at.session_state["cmp_job"]
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not job.running and job.error is None
+    at.run()
+    assert not at.exception, at.exception
+    exp = job.result
+    assert set(exp.strategies) == {"margin", "random"}  # random always runs as the baseline
+    assert len(exp.results) == 2 * 3
+    table = at.dataframe[0].value
+    assert set(table["Strategy"]) == {"Margin", "Random"}
+    assert any("Target:" in c.value for c in at.caption)
+
+
+def test_race_steps_both_strategies_together():
+    at = open_compare()
+    at.button(key="race_step").click().run()
+    at.button(key="race_step10").click().run()
+    left, right = at.session_state["race_runs"]
+    assert left.step_number == right.step_number == 11
+    assert left.config.strategy == "random" and right.config.strategy == "margin"
+    assert left.steps[0].queried == right.steps[0].queried  # the same start
+    assert not at.exception
