@@ -8,19 +8,26 @@ all stand on that. Randomness for step t comes from (seed, t), never from a shar
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from al_core.datasets import DATASETS, Bounds, Dataset, make_dataset
+from al_core.datasets import CLASS_RANGE, DATASETS, Bounds, Dataset, make_dataset
 from al_core.metrics import evaluate
 from al_core.models import MODELS, class_proba, fit_model, model_params
 from al_core.strategies import STRATEGIES, Query, QueryContext, query, strategy_params
 
 FORMAT_VERSION = 1
 SOURCES = ("initial", "oracle", "noisy oracle", "you", "random")
+COLD_START_NOTE = (
+    "Fewer than two classes are labeled, so no model can be trained yet: asking at random "
+    "until a second class turns up."
+)
+_INT_FIELDS = ("n_samples", "seed", "initial", "batch_size")
+_FLOAT_FIELDS = ("noise", "imbalance", "random_mix", "oracle_noise")
 _THREADS = ThreadpoolController()
 
 
@@ -44,22 +51,45 @@ class Config:
     strategy_params: dict[str, Any] = field(default_factory=dict)
 
     def validated(self) -> Config:
-        """Check names and ranges; raise ValueError naming the field and what it accepts."""
-        _check(self.dataset in DATASETS or self.dataset == "upload", "dataset", ", ".join(DATASETS))
-        _check(self.model in MODELS, "model", ", ".join(MODELS))
-        _check(self.strategy in STRATEGIES, "strategy", ", ".join(STRATEGIES))
-        _check(20 <= self.n_samples <= 20_000, "n_samples", "20 to 20000")
-        _check(0.0 <= self.noise <= 2.0, "noise", "0 to 2")
-        _check(0 <= self.seed < 2**32, "seed", "0 to 4294967295")
-        _check(self.initial >= 0, "initial", "0 or more")
-        _check(1 <= self.batch_size <= 100, "batch_size", "1 to 100")
-        _check(0.0 <= self.imbalance <= 0.95, "imbalance", "0 to 0.95")
-        _check(0.0 <= self.random_mix <= 1.0, "random_mix", "0 to 1")
-        _check(0.0 <= self.oracle_noise <= 0.5, "oracle_noise", "0 to 0.5")
+        """Check names, types and ranges; raise ValueError naming the field and what it accepts.
+
+        Values from JSON or URLs arrive untyped, so numbers are checked and coerced here rather
+        than failing later with a TypeError deep inside a model.
+        """
+        for name in ("dataset", "model", "strategy"):
+            _check(isinstance(getattr(self, name), str), name, "a name", "is not a name")
+        coerced: dict[str, Any] = {}
+        for name in _INT_FIELDS + (("n_classes",) if self.n_classes is not None else ()):
+            value = getattr(self, name)
+            ok = _is_number(value) and float(value).is_integer()
+            _check(ok, name, "a whole number", "is not a whole number")
+            coerced[name] = int(value)
+        for name in _FLOAT_FIELDS:
+            _check(_is_number(getattr(self, name)), name, "a number", "is not a number")
+            coerced[name] = float(getattr(self, name))
+        for name in ("model_params", "strategy_params"):
+            ok = isinstance(getattr(self, name), Mapping)
+            _check(ok, name, "name: value pairs", "is not a set of parameters")
+        c = replace(self, **coerced)
+        _check(c.dataset in DATASETS or c.dataset == "upload", "dataset", ", ".join(DATASETS))
+        _check(c.model in MODELS, "model", ", ".join(MODELS))
+        _check(c.strategy in STRATEGIES, "strategy", ", ".join(STRATEGIES))
+        _check(20 <= c.n_samples <= 20_000, "n_samples", "20 to 20000")
+        _check(0.0 <= c.noise <= 2.0, "noise", "0 to 2")
+        _check(0 <= c.seed < 2**32, "seed", "0 to 4294967295")
+        _check(c.initial >= 0, "initial", "0 or more")
+        _check(1 <= c.batch_size <= 100, "batch_size", "1 to 100")
+        _check(0.0 <= c.imbalance <= 0.95, "imbalance", "0 to 0.95")
+        _check(0.0 <= c.random_mix <= 1.0, "random_mix", "0 to 1")
+        _check(0.0 <= c.oracle_noise <= 0.5, "oracle_noise", "0 to 0.5")
+        spec = DATASETS.get(c.dataset)
+        if c.n_classes is not None and spec is not None and spec.tunable:
+            lo, hi = CLASS_RANGE.get(c.dataset, (spec.default_classes,) * 2)
+            _check(lo <= c.n_classes <= hi, "n_classes", f"{lo} to {hi} for {c.dataset}")
         return replace(
-            self,
-            model_params=model_params(self.model, self.model_params),
-            strategy_params=strategy_params(self.strategy, self.strategy_params),
+            c,
+            model_params=model_params(c.model, c.model_params),
+            strategy_params=strategy_params(c.strategy, c.strategy_params),
         )
 
     def to_dict(self, compact: bool = True) -> dict[str, Any]:
@@ -81,6 +111,8 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:
+        if not isinstance(data, Mapping):
+            raise ValueError("the config must be an object of field: value pairs")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -90,9 +122,34 @@ class Config:
         return cls(**data).validated()
 
 
-def _check(ok: bool, name: str, accepted: str) -> None:
+def _check(ok: bool, name: str, accepted: str, problem: str = "is out of range") -> None:
     if not ok:
-        raise ValueError(f"{name} is out of range (accepted: {accepted})")
+        raise ValueError(f"{name} {problem} (accepted: {accepted})")
+
+
+def _derived_note(source: str, classes_seen: int) -> str:
+    """The note step() gives a simulated-oracle step: the cold-start reason, or nothing."""
+    return COLD_START_NOTE if source in ("oracle", "noisy oracle") and classes_seen < 2 else ""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _whole_numbers(values: Any, what: str) -> np.ndarray:
+    """A 1-D int array from JSON-ish input, or a ValueError (never a silent truncation of 1.5)."""
+    try:
+        arr = np.atleast_1d(np.asarray(values))
+        ok = arr.ndim == 1 and (
+            arr.dtype.kind in "iu"
+            or (arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr) & (arr == np.round(arr)))))
+            or arr.size == 0
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{what} must be a list of whole numbers, not {values!r}"[:200])
+    return arr.astype(int)
 
 
 @dataclass(frozen=True)
@@ -113,8 +170,9 @@ def initial_indices(y: np.ndarray | None, n: int, seed: int, n_classes: int) -> 
     so the default scenario is exactly the seed notebook's 60 points."""
     if y is None or n <= 0:
         return np.array([], dtype=int)
-    n = min(n, len(y) - 1)
     counts = np.bincount(y, minlength=n_classes)
+    # Leave at least one point per class unlabeled (a stratified split needs it) and one to ask.
+    n = min(n, len(y) - max(1, int((counts > 0).sum())))
     if n >= n_classes and counts[counts > 0].min() >= 2:
         from sklearn.model_selection import train_test_split
 
@@ -199,23 +257,19 @@ class Learner:
         candidates = self.candidates
         if len(candidates) == 0:
             raise ValueError("every point in the pool is labeled or set aside: nothing left to ask")
-        ctx = self.context()
-        ctx.rng = self._rng("select")
+        # A copy with the step's own stream: the cached context (and its committee) stays the same
+        # whichever of suggest() and utility_grid() runs first.
+        ctx = replace(self.context(), rng=self._rng("select"))
         if self.classes_seen < 2:
-            why = (
-                "Fewer than two classes are labeled, so no model can be trained yet: asking at random "
-                "until a second class turns up."
-            )
-            rand = STRATEGIES["random"]
-            q = query(rand, ctx, candidates, k)
-            return replace(q, note=why, random_picks=np.ones(len(q.indices), bool))
+            q = query(STRATEGIES["random"], ctx, candidates, k)
+            return replace(q, note=COLD_START_NOTE, random_picks=np.ones(len(q.indices), bool))
         with _THREADS.limit(limits=1, user_api="blas"):
             return query(self._strategy, ctx, candidates, k, self.config.random_mix)
 
     def teach(self, indices, labels, source: str = "you", note: str = "") -> Step:
         """Add labels for pool points; the model refits and the test metrics are recorded."""
-        idx = np.atleast_1d(np.asarray(indices, dtype=int))
-        lab = np.atleast_1d(np.asarray(labels, dtype=int))
+        idx = _whole_numbers(indices, "point indices")
+        lab = _whole_numbers(labels, "labels")
         if len(idx) == 0:
             raise ValueError("nothing to teach: no points were given")
         if len(idx) != len(lab):
@@ -261,7 +315,10 @@ class Learner:
 
     def skip(self, index: int) -> None:
         """Set a point aside: it is never suggested until reset, unless someone labels it."""
-        self.skipped.add(int(index))
+        i = int(index)
+        if not 0 <= i < len(self.dataset):
+            raise ValueError(f"point index out of range (the pool has {len(self.dataset)} points)")
+        self.skipped.add(i)
         self._version += 1
 
     # ------------------------------------------------------------ derived views
@@ -271,13 +328,17 @@ class Learner:
         step = self._step_index(step)
         if step not in self._models:
             n = self.steps[step].n_labeled
-            self._models[step] = self._fit(
-                np.array(self.labeled[:n], int), np.array(self.labels[:n], int)
-            )
-            if len(self._models) > 4:  # keep the current model and a few history ones
-                for old in sorted(s for s in self._models if s != self.step_number)[:-3]:
-                    del self._models[old]
+            model = self._fit(np.array(self.labeled[:n], int), np.array(self.labels[:n], int))
+            self._models[step] = model
+            self._trim_models(keep=step)
         return self._models[step]
+
+    def _trim_models(self, keep: int) -> None:
+        """Hold the current model, `keep` and a few recent ones: a long run must not hoard fits."""
+        if len(self._models) > 4:
+            spare = sorted(s for s in self._models if s not in (self.step_number, keep))
+            for old in spare[:-2]:
+                del self._models[old]
 
     def proba(self, X: np.ndarray, step: int | None = None) -> np.ndarray:
         model = self.model_at(self.step_number if step is None else step)
@@ -326,6 +387,7 @@ class Learner:
                 rng=np.random.default_rng(committee_seed),
                 fit=fit,
                 params=c.strategy_params,
+                committee_rng=np.random.default_rng(committee_seed),
             )
             self._cache[key] = ctx
         return self._cache[key]
@@ -349,11 +411,22 @@ class Learner:
     # ------------------------------------------------------------ serialisation
 
     def to_dict(self) -> dict[str, Any]:
-        """Config plus every step after the initial one: enough to rebuild the run exactly."""
+        """Config plus every step after the initial one: enough to rebuild the run exactly.
+
+        A step's note is stored only when the rebuild could not derive it (see `_derived_note`),
+        so share links stay short.
+        """
+        steps, seen = [], set(self.steps[0].labels)
+        for s in self.steps[1:]:
+            entry: list[Any] = [list(s.queried), list(s.labels), s.source]
+            if s.note != _derived_note(s.source, len(seen)):
+                entry.append(s.note)
+            steps.append(entry)
+            seen.update(s.labels)
         return {
             "v": FORMAT_VERSION,
             "config": self.config.to_dict(),
-            "steps": [[list(s.queried), list(s.labels), s.source] for s in self.steps[1:]],
+            "steps": steps,
             **({"skipped": sorted(self.skipped)} if self.skipped else {}),
         }
 
@@ -365,12 +438,20 @@ class Learner:
         if not isinstance(data, dict) or data.get("v") != FORMAT_VERSION:
             raise ValueError(f"not an Ask Next session (expected format version {FORMAT_VERSION})")
         learner = cls(Config.from_dict(data.get("config", {})), dataset)
-        for entry in data.get("steps", []):
-            if not (isinstance(entry, list) and len(entry) == 3):
+        steps, skipped = data.get("steps", []), data.get("skipped", [])
+        if not isinstance(steps, list) or not isinstance(skipped, list):
+            raise ValueError("the session's steps and skipped points must be lists")
+        for entry in steps:
+            if not (
+                isinstance(entry, list)
+                and len(entry) in (3, 4)
+                and all(isinstance(v, str) for v in entry[2:])
+            ):
                 raise ValueError("a step in the session is malformed")
-            learner.teach(entry[0], entry[1], entry[2])
-        for i in data.get("skipped", []):
-            learner.skip(int(i))
+            note = entry[3] if len(entry) == 4 else _derived_note(entry[2], learner.classes_seen)
+            learner.teach(entry[0], entry[1], entry[2], note)
+        for i in _whole_numbers(skipped, "skipped points"):
+            learner.skip(i)
         return learner
 
     @classmethod
@@ -400,6 +481,7 @@ class Learner:
             note,
         )
         self.steps.append(step)
+        self._trim_models(keep=number)
         return step
 
     def _fit(self, idx: np.ndarray, labels: np.ndarray) -> Any:

@@ -25,15 +25,20 @@ class Param:
 
     def clamp(self, value: Any) -> float | int:
         """Coerce a value from a URL or CLI into range; raises ValueError if it is not a number."""
-        number = float(value)
-        if number != number:  # NaN never reaches a model
-            raise ValueError(f"{self.name} must be a number")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if number != number or isinstance(value, bool):  # NaN never reaches a model
+            raise ValueError(f"{self.name} must be a number, not {value!r}")
         number = min(max(number, self.low), self.high)
         return round(number) if self.is_int else number
 
 
 def resolve(params: tuple[Param, ...], given: Mapping[str, Any] | None) -> dict[str, Any]:
     """Defaults overlaid with the given values; unknown names are an error, not a silent no-op."""
+    if given is not None and not isinstance(given, Mapping):
+        raise ValueError(f"parameters must be name: value pairs, not {given!r}")
     given = dict(given or {})
     known = {p.name: p for p in params}
     unknown = sorted(set(given) - set(known))

@@ -35,6 +35,9 @@ class QueryContext:
     cache: dict[str, Any] = field(
         default_factory=dict
     )  # e.g. the committee, shared by pool and grid
+    # The committee's own stream, so its members do not depend on whether the pool or the grid
+    # asked first (falls back to `rng` when not given).
+    committee_rng: np.random.Generator | None = None
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         return class_proba(self.model, X, self.n_classes)
@@ -76,11 +79,12 @@ def committee(ctx: QueryContext) -> list[Any]:
     needs a retry or a fallback.
     """
     if "committee" not in ctx.cache:
+        rng = ctx.rng if ctx.committee_rng is None else ctx.committee_rng
         members = []
         by_class = [np.flatnonzero(ctx.y_labeled == c) for c in np.unique(ctx.y_labeled)]
         for _ in range(int(ctx.params.get("committee_size", 5))):
             rows = np.concatenate(
-                [ctx.rng.choice(idx, size=len(idx), replace=True) for idx in by_class]
+                [rng.choice(idx, size=len(idx), replace=True) for idx in by_class]
             )
             members.append(ctx.fit(ctx.X_labeled[rows], ctx.y_labeled[rows]))
         ctx.cache["committee"] = members
@@ -174,9 +178,25 @@ def expected_error_reduction(ctx: QueryContext, X: np.ndarray) -> np.ndarray:
 
 
 def top_k(utility: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Positions of the k highest utilities; NaN ranks last and ties fall in random order."""
+    """Positions of the k highest utilities; NaN ranks last and ties fall in random order.
+
+    Same answer as `np.lexsort((rng.random(n), -u))[:k]`, but only the points that can make the
+    top k are sorted: a full sort of a 10,000-point pool cost more than the strategy itself.
+    """
     u = np.where(np.isnan(utility), -np.inf, utility)
-    return np.lexsort((rng.random(len(u)), -u))[:k]
+    tie = rng.random(len(u))
+    k = max(0, min(int(k), len(u)))
+    if k == 0:
+        return np.array([], dtype=np.intp)
+    kth = np.partition(u, len(u) - k)[len(u) - k]  # the k-th highest utility
+    above = np.flatnonzero(u > kth)
+    above = above[np.lexsort((tie[above], -u[above]))]
+    at = np.flatnonzero(u == kth)  # the tied boundary: the lowest tie-break values go first
+    need = k - len(above)
+    if need < len(at):
+        at = at[np.argpartition(tie[at], need - 1)[:need]] if need > 0 else at[:0]
+    at = at[np.lexsort((at, tie[at]))][:need]
+    return np.concatenate([above, at])
 
 
 def select_top(ctx: QueryContext, X: np.ndarray, utility: np.ndarray, k: int) -> np.ndarray:
@@ -204,11 +224,14 @@ def select_cluster_margin(
     from sklearn.cluster import KMeans
 
     shortlist = top_k(utility, min(len(X), max(10 * k, 50)), ctx.rng)
-    n_clusters = min(k, len(shortlist))
+    # Duplicate points (common in uploads) can leave a cluster empty: never ask for more
+    # clusters than distinct points, and skip any that still come back empty.
+    n_clusters = min(k, len(np.unique(X[shortlist], axis=0)))
     labels = KMeans(
         n_clusters, n_init=3, random_state=int(ctx.rng.integers(2**31 - 1))
     ).fit_predict(X[shortlist])
-    picks = [shortlist[labels == c][0] for c in range(n_clusters)]  # shortlist is utility-ordered
+    # shortlist is utility-ordered, so the first member of a cluster is its most uncertain point
+    picks = [shortlist[labels == c][0] for c in range(n_clusters) if (labels == c).any()]
     if len(picks) < k:
         rest = shortlist[~np.isin(shortlist, picks)]
         picks.extend(rest[: k - len(picks)])
@@ -320,8 +343,10 @@ def query(
     X = ctx.X_pool[candidates]
     utility = np.asarray(strategy.utility(ctx, X), dtype=float)
     chosen = list(strategy.select(ctx, X, utility, k - n_random))
-    rest = np.setdiff1d(np.arange(len(candidates)), chosen)
-    extra = ctx.rng.choice(rest, size=min(n_random, len(rest)), replace=False) if n_random else []
+    extra: list[int] = []
+    if n_random:  # only then: a set difference over a large pool is not free
+        rest = np.setdiff1d(np.arange(len(candidates)), chosen)
+        extra = ctx.rng.choice(rest, size=min(n_random, len(rest)), replace=False)
     positions = np.array([*chosen, *extra], dtype=int)
     flags = np.array([False] * len(chosen) + [True] * len(extra), dtype=bool)
     return Query(candidates[positions], candidates, utility, flags)
