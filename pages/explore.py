@@ -6,6 +6,9 @@ from ui import shell
 
 shell.ensure_routed()
 
+from dataclasses import replace
+
+from al_core.compare import ExperimentJob, experiment_curves
 from al_core.figures import Curve, curve_figure, plane_figure
 from al_core.strategies import STRATEGIES
 from al_core.views import catch_up, plane_view, value_at, why_table
@@ -52,8 +55,8 @@ def toggle_play() -> None:
     ss.timer_changed = True  # the fragment's run_every is fixed per full run
 
 
-def speed_changed() -> None:
-    ss.timer_changed = True
+def needs_full_rerun() -> None:
+    ss.timer_changed = True  # fragment timers and pollers are set up on a full run
 
 
 # ---------------------------------------------------------------- the live view
@@ -140,7 +143,7 @@ def controls() -> None:
         "Speed",
         list(SPEEDS),
         key="speed",
-        on_change=speed_changed,
+        on_change=needs_full_rerun,
         label_visibility="collapsed",
         help="How fast Play steps.",
     )
@@ -210,20 +213,51 @@ def captions(viewed: int, latest: int) -> None:
 def curve(viewed: int) -> None:
     n, acc = run.curve()
     label = STRATEGIES[run.config.strategy].label
-    curves = [Curve(label, n, acc)]
+    curves = seed_bands()
+    curves.append(Curve(label, n, acc))
     twin = ss.get("twin")
     if twin is not None:
         tn, tacc = twin.curve()
         curves.append(Curve("Random", tn, tacc, color="#7F7F7F", dash="dash"))
     if run.dataset.has_truth:
+        st.markdown("**Accuracy vs labels**")
         fig = curve_figure(curves, marker_x=run.steps[viewed].n_labeled, style=style.chart_style())
     else:
+        st.markdown("**Confidence vs labels**")
         n, conf = run.curve("confidence")
         fig = curve_figure(
             [Curve(label, n, conf)], y_title="Mean confidence", style=style.chart_style()
         )
-    st.markdown("**Accuracy vs labels**" if run.dataset.has_truth else "**Confidence vs labels**")
     st.plotly_chart(fig, key="curve", width="stretch", config={"displayModeBar": False})
+    if run.dataset.has_truth and run.config.dataset != "upload":
+        st.toggle(
+            "Band over 5 seeds",
+            key="seed_band",
+            on_change=needs_full_rerun,
+            help="Run this strategy and random on 5 seeds in the background and shade where "
+            "their mean lies (95%). One run can be lucky.",
+        )
+
+
+def seed_bands() -> list[Curve]:
+    """The 5-seed bands for the strategy and random, from a background job (empty until done)."""
+    if not ss.get("seed_band"):
+        return []
+    budget = max(run.n_labeled - run.steps[0].n_labeled, 20)
+    key = (run.config, budget)
+    job = ss.get("band_job")
+    if job is None or ss.get("band_key") != key:
+        if job is not None and job.running:
+            job.cancel()
+        seeds = list(range(run.config.seed, run.config.seed + 5))
+        ss.band_job = job = ExperimentJob(run.config, [run.config.strategy], seeds, budget).start()
+        ss.band_key = key
+    if job.running or job.result is None:
+        st.caption(f"Running 5 seeds in the background… {job.done}/{job.total or '…'}")
+        return []
+    return [
+        replace(c, name=f"{c.name}, 5 seeds", dash="dot") for c in experiment_curves(job.result)
+    ]
 
 
 def why() -> None:
@@ -245,4 +279,12 @@ def why() -> None:
         st.dataframe(table, width="stretch", column_config=formats)
 
 
+def poll_band_job() -> None:
+    """Redraw the page once the 5-seed job is done (it runs outside any rerun)."""
+    if not ss.band_job.running:
+        st.rerun()
+
+
 st.fragment(live, run_every=SPEEDS.get(ss.speed, 0.5) if ss.playing else None)()
+if ss.get("seed_band") and ss.get("band_job") is not None and ss.band_job.running:
+    st.fragment(poll_band_job, run_every=1.0)()

@@ -112,3 +112,18 @@ def test_sweep_every_dataset_model_strategy(dataset):
         run = at.session_state["learner"]
         assert (run.config.dataset, run.config.model, run.config.strategy) == (d, model, strategy)
         assert run.step_number == 2
+
+
+def test_five_seed_band_runs_in_the_background():
+    import time
+
+    at = open_app()
+    at.toggle(key="seed_band").set_value(True).run()
+    job = at.session_state["band_job"]
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert job.error is None and job.result is not None
+    assert sorted(job.result.seeds) == [42, 43, 44, 45, 46]
+    at.run()
+    assert not at.exception, at.exception
