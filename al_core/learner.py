@@ -264,7 +264,19 @@ class Learner:
             q = query(STRATEGIES["random"], ctx, candidates, k)
             return replace(q, note=COLD_START_NOTE, random_picks=np.ones(len(q.indices), bool))
         with _THREADS.limit(limits=1, user_api="blas"):
-            return query(self._strategy, ctx, candidates, k, self.config.random_mix)
+            utility = self.pool_utility()
+            return query(self._strategy, ctx, candidates, k, self.config.random_mix, utility)
+
+    def pool_utility(self) -> np.ndarray:
+        """The strategy's utility for every candidate, computed once per state (any batch size,
+        the "why this point?" table and the UI share it); drawn from its own random stream."""
+        key = ("pool_utility", self._version)
+        if key not in self._cache:
+            ctx = replace(self.context(), rng=self._rng("utility"))
+            X = self.dataset.X[self.candidates]
+            with _THREADS.limit(limits=1, user_api="blas"):
+                self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
+        return self._cache[key]
 
     def teach(self, indices, labels, source: str = "you", note: str = "") -> Step:
         """Add labels for pool points; the model refits and the test metrics are recorded."""
@@ -498,7 +510,7 @@ class Learner:
         return {"confidence": float(class_proba(model, ds.X, ds.n_classes).max(axis=1).mean())}
 
     def _rng(self, purpose: str) -> np.random.Generator:
-        tag = {"select": 1, "oracle": 2, "committee": 3}[purpose]
+        tag = {"select": 1, "oracle": 2, "committee": 3, "utility": 4}[purpose]
         return np.random.default_rng([self.config.seed, self.step_number, tag])
 
     def _step_index(self, step: int) -> int:

@@ -47,16 +47,31 @@ class QueryContext:
 
 
 def least_confident(ctx: QueryContext, X: np.ndarray) -> np.ndarray:
-    return 1.0 - ctx.proba(X).max(axis=1)
+    return least_confident_scores(ctx.proba(X))
 
 
 def margin(ctx: QueryContext, X: np.ndarray) -> np.ndarray:
-    top2 = np.sort(ctx.proba(X), axis=1)[:, -2:]
-    return 1.0 - (top2[:, 1] - top2[:, 0])
+    return margin_scores(ctx.proba(X))
 
 
 def entropy(ctx: QueryContext, X: np.ndarray) -> np.ndarray:
     return _entropy(ctx.proba(X))
+
+
+# The same three measures on a probability matrix, so one prediction can serve all of them.
+
+
+def least_confident_scores(p: np.ndarray) -> np.ndarray:
+    return 1.0 - p.max(axis=1)
+
+
+def margin_scores(p: np.ndarray) -> np.ndarray:
+    top2 = np.sort(p, axis=1)[:, -2:]
+    return 1.0 - (top2[:, 1] - top2[:, 0])
+
+
+def entropy_scores(p: np.ndarray) -> np.ndarray:
+    return _entropy(p)
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
@@ -335,13 +350,23 @@ class Query:
 
 
 def query(
-    strategy: Strategy, ctx: QueryContext, candidates: np.ndarray, k: int, random_mix: float = 0.0
+    strategy: Strategy,
+    ctx: QueryContext,
+    candidates: np.ndarray,
+    k: int,
+    random_mix: float = 0.0,
+    utility: np.ndarray | None = None,
 ) -> Query:
-    """Choose k candidates: a Binomial(k, random_mix) share at random, the rest by the strategy."""
+    """Choose k candidates: a Binomial(k, random_mix) share at random, the rest by the strategy.
+
+    `utility` may be given (aligned with `candidates`) when the caller already scored them.
+    """
     k = min(int(k), len(candidates))
     n_random = int(ctx.rng.binomial(k, random_mix)) if random_mix > 0 else 0
     X = ctx.X_pool[candidates]
-    utility = np.asarray(strategy.utility(ctx, X), dtype=float)
+    if utility is None:
+        utility = strategy.utility(ctx, X)
+    utility = np.asarray(utility, dtype=float)
     chosen = list(strategy.select(ctx, X, utility, k - n_random))
     extra: list[int] = []
     if n_random:  # only then: a set difference over a large pool is not free
