@@ -9,6 +9,7 @@ shell.ensure_routed()
 from dataclasses import replace
 
 from al_core.compare import ExperimentJob, experiment_curves
+from al_core.export import history_csv, python_script
 from al_core.figures import Curve, curve_figure, plane_figure
 from al_core.strategies import STRATEGIES
 from al_core.views import catch_up, plane_view, value_at, why_table
@@ -90,6 +91,7 @@ def live() -> None:
             plane_figure(view, style.chart_style()), key="plane", config={"displayModeBar": False}
         )
         captions(viewed, latest)
+        exports()
         if latest > 0:
             st.slider(
                 "History",
@@ -155,6 +157,29 @@ def controls() -> None:
         step=0.01,
         label_visibility="collapsed",
         help="Uncertainty band: shade where the model's probability lies in this range.",
+    )
+
+
+def exports() -> None:
+    """The run as a standalone script (scikit-learn + numpy) and as a step-by-step CSV."""
+    c = st.columns([1, 1, 2])
+    c[0].download_button(
+        "Python script",
+        lambda: python_script(run),
+        "ask_next_run.py",
+        mime="text/x-python",
+        key="export_script",
+        icon=":material/code:",
+        help="Reproduces this run's learning curve with scikit-learn and numpy alone.",
+    )
+    c[1].download_button(
+        "History (CSV)",
+        lambda: history_csv(run),
+        "ask_next_history.csv",
+        mime="text/csv",
+        key="export_history",
+        icon=":material/table:",
+        help="One row per step: points asked, labels, metrics.",
     )
 
 

@@ -127,3 +127,19 @@ def test_five_seed_band_runs_in_the_background():
     assert sorted(job.result.seeds) == [42, 43, 44, 45, 46]
     at.run()
     assert not at.exception, at.exception
+
+
+def test_exported_script_reproduces_the_app_accuracy(tmp_path):
+    import subprocess
+    import sys
+
+    from al_core.export import python_script
+
+    at = open_app()
+    at.button(key="step10").click().run()
+    run = at.session_state["learner"]
+    script = tmp_path / "run.py"
+    script.write_text(python_script(run))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"Final accuracy: {run.steps[-1].metrics['accuracy']!r}" in out.stdout
