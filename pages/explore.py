@@ -103,6 +103,7 @@ def live() -> None:
             )
     with right:
         curve(viewed)
+        cold_start_hint()
         why()
     if behind:
         st.caption("The random baseline is catching up…")
@@ -283,6 +284,29 @@ def seed_bands() -> list[Curve]:
     return [
         replace(c, name=f"{c.name}, 5 seeds", dash="dot") for c in experiment_curves(job.result)
     ]
+
+
+def cold_start_hint() -> None:
+    """The default start (60 labels) already saturates every model: offer where savings show."""
+    if run.dataset.has_truth and run.config.initial >= 30 and run.config.dataset != "upload":
+        c = st.columns([3, 1.3], vertical_alignment="center")
+        c[0].caption(
+            f"With {run.config.initial} labels the model has already learned most of what it can: "
+            "this start shows the mechanics. Savings show from a cold start with a flexible model."
+        )
+        c[1].button(
+            "Start cold",
+            key="cold_start",
+            on_click=start_cold,
+            icon=":material/ac_unit:",
+            help="2 labels per class and an RBF SVM: where uncertainty sampling pays off.",
+        )
+
+
+def start_cold() -> None:
+    state.set_config(
+        state.with_config(initial=2 * run.dataset.n_classes, model="svm_rbf", model_params={})
+    )
 
 
 def why() -> None:

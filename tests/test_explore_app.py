@@ -143,3 +143,11 @@ def test_exported_script_reproduces_the_app_accuracy(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert f"Final accuracy: {run.steps[-1].metrics['accuracy']!r}" in out.stdout
+
+
+def test_start_cold_switches_to_where_savings_show():
+    at = open_app()
+    at.button(key="cold_start").click().run()
+    run = at.session_state["learner"]
+    assert (run.config.initial, run.config.model, run.n_labeled) == (4, "svm_rbf", 4)
+    assert not at.exception
