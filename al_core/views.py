@@ -8,12 +8,19 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from al_core.figures import PlaneView
 from al_core.learner import Learner
-from al_core.strategies import STRATEGIES, entropy, least_confident, margin
+from al_core.metrics import evaluate
+from al_core.models import class_proba, fit_model
+from al_core.strategies import STRATEGIES, entropy_scores, least_confident_scores, margin_scores
 
-UNCERTAINTY = {"least_confident": least_confident, "margin": margin, "entropy": entropy}
+UNCERTAINTY = {
+    "least_confident": least_confident_scores,
+    "margin": margin_scores,
+    "entropy": entropy_scores,
+}
 
 
 def grid_resolution(model: str, n_classes: int = 2) -> int:
@@ -80,7 +87,7 @@ def why_table(learner: Learner, top: int = 5) -> pd.DataFrame:
     X = learner.dataset.X[q.candidates]
     proba = ctx.proba(X)
     position = {int(c): i for i, c in enumerate(q.candidates)}
-    ranks = {STRATEGIES[name].label: _ranks(fn(ctx, X)) for name, fn in UNCERTAINTY.items()}
+    ranks = {STRATEGIES[name].label: _ranks(fn(proba)) for name, fn in UNCERTAINTY.items()}
     own = STRATEGIES[learner.config.strategy].label
     ranks.setdefault(own, _ranks(q.utility))
     records = []
@@ -128,3 +135,43 @@ def value_at(learner: Learner, n_labeled: int, metric: str = "accuracy") -> floa
     n, v = learner.curve(metric)
     hit = np.flatnonzero(n == n_labeled)
     return float(v[hit[-1]]) if len(hit) else None
+
+
+def oracle_curve(
+    learner: Learner, memo: dict[int, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Test accuracy after every step had the exact oracle answered the same queries.
+
+    Drawn beside the curve of the labels a person gave: the gap is what their mistakes cost.
+    Where every label so far matches the truth the run's own value is reused, so only steps after
+    a disagreement cost a fit; `memo` (keep it between calls) holds those, keyed by a hash of the
+    queried prefix and the run's configuration, so labeling one more point costs one fit.
+    """
+    ds = learner.dataset
+    if not ds.has_truth:
+        raise ValueError("this dataset has no ground truth: there is no exact oracle to compare")
+    memo = {} if memo is None else memo
+    if len(memo) > 5000:
+        memo.clear()
+    c = learner.config
+    chain = hash((repr(c), id(ds)))
+    n, acc, agree = [], [], True
+    for s in learner.steps:
+        chain = hash((chain, s.queried))
+        idx = np.asarray(s.queried, int)
+        agree = agree and bool(np.all(ds.y[idx] == np.asarray(s.labels, int)))
+        n.append(s.n_labeled)
+        if agree:
+            acc.append(s.metrics["accuracy"])
+            continue
+        if chain not in memo:
+            rows = np.asarray(learner.labeled[: s.n_labeled], int)
+            with threadpool_limits(1):
+                model = fit_model(
+                    c.model, c.model_params, ds.X[rows], ds.y[rows], c.seed, ds.n_classes
+                )
+                memo[chain] = evaluate(class_proba(model, ds.X_test, ds.n_classes), ds.y_test)[
+                    "accuracy"
+                ]
+        acc.append(memo[chain])
+    return np.array(n), np.array(acc, float)

@@ -21,7 +21,7 @@ def metric(at: AppTest, label: str) -> str:
 def test_defaults_are_the_starting_scenario():
     at = open_app()
     assert at.selectbox(key="cfg_dataset").value == "moons"
-    assert at.slider(key="cfg_n_samples").value == 600
+    assert at.number_input(key="cfg_n_samples").value == 600
     assert at.slider(key="cfg_noise").value == 0.25
     assert at.number_input(key="cfg_seed").value == 42
     assert at.selectbox(key="cfg_model").value == "logreg"
@@ -98,7 +98,7 @@ SWEEP = [
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_sweep_every_dataset_model_strategy(dataset):
     at = open_app()
-    at.slider(key="cfg_n_samples").set_value(150).run()
+    at.number_input(key="cfg_n_samples").set_value(150).run()
     at.number_input(key="cfg_initial").set_value(6).run()
     for d, model, strategy in SWEEP:
         if d != dataset:
