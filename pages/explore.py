@@ -289,12 +289,11 @@ def seed_bands() -> list[Curve]:
 def cold_start_hint() -> None:
     """The default start (60 labels) already saturates every model: offer where savings show."""
     if run.dataset.has_truth and run.config.initial >= 30 and run.config.dataset != "upload":
-        c = st.columns([3, 1.3], vertical_alignment="center")
-        c[0].caption(
+        st.caption(
             f"With {run.config.initial} labels the model has already learned most of what it can: "
             "this start shows the mechanics. Savings show from a cold start with a flexible model."
         )
-        c[1].button(
+        st.button(
             "Start cold",
             key="cold_start",
             on_click=start_cold,
