@@ -107,11 +107,20 @@ def _ranks(score: np.ndarray) -> np.ndarray:
 
 
 def random_twin(learner: Learner) -> Learner:
-    """The same pool, seed and start, queried at random: the baseline beside every curve."""
-    return Learner(
+    """The same pool, seed and start, queried at random: the baseline beside every curve.
+
+    A start taught after construction (a lesson's own starting labels, source "initial") is
+    replayed too, so both runs really begin from the same labels.
+    """
+    twin = Learner(
         replace(learner.config, strategy="random", strategy_params={}, random_mix=0.0),
         learner.dataset,
     )
+    for step in learner.steps[1:]:
+        if step.source != "initial":
+            break
+        twin.teach(step.queried, step.labels, "initial")
+    return twin
 
 
 def catch_up(twin: Learner, n_labeled: int, budget_s: float = 0.08) -> bool:

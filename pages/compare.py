@@ -16,7 +16,12 @@ from al_core.views import plane_view
 from ui import state, style
 
 ss = st.session_state
-DEFAULT_PICK = ["least_confident", "margin", "entropy"]
+COMPARE_DEFAULTS = {
+    "cmp_strategies": ["least_confident", "margin", "entropy"],
+    "cmp_seeds": 10,
+    "cmp_budget": 60,
+    "cmp_cold": True,
+}
 
 
 def base_config(cold: bool):
@@ -34,20 +39,22 @@ def many_seeds() -> None:
         "One run can be lucky. Here every strategy runs on many seeds of the sidebar's "
         "configuration, always beside **random sampling**, and the band shows where the mean lies."
     )
+    for (
+        key,
+        value,
+    ) in COMPARE_DEFAULTS.items():  # set here, not as widget defaults: lessons preset them
+        ss.setdefault(key, value)
     c = st.columns([3, 1, 1, 1.3], vertical_alignment="bottom")
     picks = c[0].multiselect(
         "Strategies",
         [s for s in STRATEGIES if s != "random"],
-        default=DEFAULT_PICK,
         format_func=lambda s: STRATEGIES[s].label,
         key="cmp_strategies",
         help="Random sampling always runs too: it is the baseline.",
     )
-    seeds = c[1].number_input("Seeds", 2, 100, 10, key="cmp_seeds")
-    budget = c[2].number_input("Label budget", 5, 500, 60, step=5, key="cmp_budget")
-    cold = c[3].toggle(
-        "Cold start", value=True, key="cmp_cold", help="Start from 2 labels per class."
-    )
+    seeds = c[1].number_input("Seeds", 2, 100, key="cmp_seeds")
+    budget = c[2].number_input("Label budget", 5, 500, step=5, key="cmp_budget")
+    cold = c[3].toggle("Cold start", key="cmp_cold", help="Start from 2 labels per class.")
     config = base_config(cold)
     st.caption(
         f"{config.dataset} · {config.n_samples} points · noise {config.noise} · model "
