@@ -33,8 +33,24 @@ CLASS_COLORS = (
 POOL = "#8A8F98"
 INK = "#1F2328"
 JUST_LABELED = "#7B2CBF"
+SELECTED = "#D62728"
 WEBGL_ABOVE = 3000
 TITLE = "Which points should we label next?"
+# Plotly `config` for a chart whose points are picked by a click, a box or a lasso: the box and
+# lasso tools live in the mode bar; zoom is off, since axis ranges are fixed so the view never jumps
+SELECT_CONFIG = {
+    "displayModeBar": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "resetScale2d",
+        "toImage",
+    ],
+}
+STATIC_CONFIG = {"displayModeBar": False}  # a chart that is only read
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,7 @@ class PlaneView:
     band: tuple[float, float] = (0.45, 0.55)
     utility: np.ndarray | None = None  # (res, res), drawn instead of the probabilities
     ghost: np.ndarray | None = None  # previous step's (res, res, K) probabilities
-    selected: int | None = None
+    selected: int | tuple[int, ...] | None = None  # one point, or a group (box or lasso)
     feature_names: tuple[str, str] = ("Feature 1", "Feature 2")
     title: str = TITLE
 
@@ -249,25 +265,35 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
                 hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
             )
         )
-    if view.selected is not None:
-        s = int(view.selected)
-        out.append(
-            go.Scatter(
-                x=[X[s, 0]],
-                y=[X[s, 1]],
-                mode="markers",
-                name="Selected",
-                customdata=[s],
-                marker=dict(
-                    symbol="square-open",
-                    size=22 * style.marker,
-                    color="#D62728",
-                    line=dict(width=3 * style.line),
-                ),
-                hovertemplate="point %{customdata}<extra>selected</extra>",
-            )
-        )
+    out.extend(_selection_marks(view, style))
     return out
+
+
+def _selection_marks(view: PlaneView, style: Style) -> list[go.Scatter]:
+    """Red squares on the selected points: a large one on a single point (the one a class key
+    labels), smaller ones on a group, whose trace name carries its size ("Selected (12)")."""
+    if view.selected is None:
+        return []
+    idx = np.atleast_1d(np.asarray(view.selected, int))
+    if not len(idx):
+        return []
+    one = len(idx) == 1
+    return [
+        go.Scatter(
+            x=view.X[idx, 0],
+            y=view.X[idx, 1],
+            mode="markers",
+            name="Selected" if one else f"Selected ({len(idx)})",
+            customdata=idx,
+            marker=dict(
+                symbol="square-open",
+                size=(22 if one else 15) * style.marker,
+                color=SELECTED,
+                line=dict(width=(3 if one else 2) * style.line),
+            ),
+            hovertemplate="point %{customdata}<extra>selected</extra>",
+        )
+    ]
 
 
 def _layout(fig: go.Figure, view: PlaneView, style: Style) -> None:
@@ -370,13 +396,16 @@ def curve_figure(
                     name=f"{c.name} band",
                 )
             )
+        # a single point draws no line at all: show it as a marker until the curve has two
+        lone = len(c.x) < 2
         fig.add_trace(
             go.Scatter(
                 x=c.x,
                 y=c.y,
-                mode="lines",
+                mode="lines+markers" if lone else "lines",
                 name=c.name,
                 line=dict(color=c.color, width=2.5 * style.line, dash=c.dash, shape="hv"),
+                marker=dict(color=c.color, size=9 * style.marker) if lone else None,
                 hovertemplate=f"{c.name}: %{{y:.3f}} at %{{x}} labels<extra></extra>",
             )
         )

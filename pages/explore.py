@@ -13,7 +13,7 @@ from al_core.export import history_csv, python_script
 from al_core.figures import Curve, curve_figure, plane_figure
 from al_core.strategies import STRATEGIES
 from al_core.views import catch_up, plane_view, value_at, why_table
-from ui import state, style
+from ui import backup, state, style
 from ui.state import SPEEDS
 
 ss = st.session_state
@@ -44,6 +44,8 @@ def do_undo() -> None:
 
 
 def do_reset() -> None:
+    if backup.keep(run, "you pressed Reset", snapshot=True):  # labels by you are never lost
+        needs_full_rerun()  # the notice is drawn outside the fragment
     ss.pop("history", None)
     ss.playing = False
     run.reset()
@@ -75,6 +77,10 @@ def live() -> None:
     behind = twin is not None and not catch_up(twin, run.n_labeled)
     controls()
     latest = run.step_number
+    seen = (id(run), latest)
+    if ss.get("history_seen") != seen:  # steps added or undone elsewhere (Label page, a link)
+        ss.pop("history", None)
+    ss.history_seen = seen
     ss.setdefault("history", latest)
     viewed = min(ss.history, latest)
     metrics(viewed)
@@ -333,6 +339,7 @@ def poll_band_job() -> None:
         st.rerun()
 
 
+backup.notice()  # a run with your labels that a change or Reset replaced
 st.fragment(live, run_every=SPEEDS.get(ss.speed, 0.5) if ss.playing else None)()
 if ss.get("seed_band") and ss.get("band_job") is not None and ss.band_job.running:
     st.fragment(poll_band_job, run_every=1.0)()

@@ -8,7 +8,7 @@ shell.ensure_routed()
 
 from al_core.lessons import CARDS, LESSONS, Lesson, run_lesson
 from al_core.strategies import STRATEGIES
-from ui import state
+from ui import backup, state
 
 ss = st.session_state
 
@@ -18,6 +18,7 @@ def open_preset(lesson: Lesson) -> None:
 
     A button callback, because the sidebar's keys can only change before its widgets are drawn.
     """
+    backup.keep(ss.get("learner"), f"replaced by the lesson “{lesson.title}”")  # keep your labels
     if lesson.page == "explore":
         state.replace_learner(lesson.learner())
         ss.playing = False

@@ -2,7 +2,8 @@
 
 The sidebar widgets write plain session-state keys (`cfg_*`), so the configuration survives page
 switches; `current_config()` turns them into a Config and `learner()` keeps the run in step with
-it, starting a fresh run (and saying so) when the configuration changes.
+it, starting a fresh run (and saying so) when the configuration changes; a run that held labels
+by a person is kept first (see ui.backup), so no page loses them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import streamlit as st
 from al_core import Config, Learner
 from al_core.share import decode_state, encode_state, rebuild, share_url
 from al_core.views import random_twin
+from ui import backup  # backup.restore() calls replace_learner(): the modules import each other
 
 DEFAULT = Config()
 CONFIG_KEYS = (
@@ -76,7 +78,8 @@ def set_config(config: Config) -> None:
 
 
 def learner() -> Learner:
-    """The current run; rebuilt when the sidebar configuration no longer matches it."""
+    """The current run; rebuilt when the sidebar configuration no longer matches it (the old run
+    is kept as a backup if it holds labels by you)."""
     ss = st.session_state
     try:
         config = current_config().validated()
@@ -87,6 +90,7 @@ def learner() -> Learner:
     if run is None or run.config != config:
         dataset = ss.get("upload_dataset") if config.dataset == "upload" else None
         if run is not None:
+            backup.keep(run, "the configuration changed")  # labels by you are never lost
             st.toast("New configuration: a fresh run started from its initial labels.", icon="🔄")
         return _start(config, dataset)
     return run

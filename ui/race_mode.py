@@ -1,0 +1,166 @@
+"""The Label page's "You vs the strategy" mode: pick points yourself and race a strategy.
+
+Its rules (the two runs, the target, the verdict) live in al_core.race; this module holds the
+mode's widget callbacks and drawing, so the Label page only chooses the mode. The race is kept in
+`st.session_state.lb_race` and rebuilt whenever the run's configuration or the opponent changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from al_core import race as rc
+from al_core.figures import (
+    CLASS_COLORS,
+    SELECT_CONFIG,
+    STATIC_CONFIG,
+    Curve,
+    curve_figure,
+    plane_figure,
+)
+from al_core.learner import Learner
+from al_core.selection import label_notes, read_selection
+from al_core.strategies import STRATEGIES
+from al_core.views import plane_view
+from ui import state, status, style
+
+TITLE = "Your picks: click a point to reveal its label"
+KEY = "lb_race"
+ss = st.session_state  # a proxy: it reaches the session of whichever script run calls
+
+
+def on_race_pick() -> None:
+    """A click in the race reveals the true label at once; the strategy then asks as many."""
+    race = ss.get(KEY)
+    if race is None:
+        return
+    sel = read_selection(ss.get("race"), race.you.labeled_mask, None, label_notes(race.you))
+    if sel.kind == "none":
+        status.say(warn=sel.message)
+        return
+    truth, k = rc.reveal(race, sel.indices)
+    status.say(rc.reveal_message(race, sel.indices, truth, k))
+
+
+def race_undo() -> None:
+    """Backspace: take back your last pick and the strategy's answer, so the counts stay equal."""
+    race = ss.get(KEY)
+    if race is None or not rc.take_back(race):
+        status.say(warn="Nothing to undo: the race is at its start.")
+        return
+    status.say("Took back your last pick and the strategy's answer to it.")
+
+
+def race_restart() -> None:
+    """Both sides back to the starting labels (the next draw builds a fresh race)."""
+    ss.pop(KEY, None)
+    status.say("The race starts again.")
+
+
+def fair_race() -> None:
+    """Few starting labels and a flexible model: where picking well can pay off."""
+    k = ss.learner.dataset.n_classes
+    state.set_config(state.with_config(initial=2 * k, model="svm_rbf", model_params={}))
+    ss.pop(KEY, None)
+
+
+def draw(run: Learner) -> None:
+    """Opponent, metrics, your plane and the race beside it. Needs the true labels: built-in
+    data, or a CSV with a label column."""
+    if not run.dataset.has_truth:
+        st.info(
+            "The race needs the true labels, and your CSV has no label column. Upload a CSV "
+            "with one (or pick a built-in dataset in the sidebar) to race a strategy."
+        )
+        return
+    top = st.columns([2, 1, 1, 1.6], vertical_alignment="bottom")
+    opponents = [k for k in STRATEGIES if k != "random"]
+    top[0].selectbox(
+        "Opponent",
+        opponents,
+        index=opponents.index(rc.OPPONENT),
+        key="vs_opponent",
+        format_func=lambda k: STRATEGIES[k].label,
+        help="The strategy you race.",
+    )
+    race = ss[KEY] = rc.current_race(run, ss.vs_opponent, ss.get(KEY))
+    name = STRATEGIES[ss.vs_opponent].label
+    top[1].button(
+        "Undo",
+        key="race_undo",
+        shortcut="Backspace",
+        on_click=race_undo,
+        disabled=race.you.step_number == 0,
+        width="stretch",
+    )
+    top[2].button("Restart", key="race_restart", on_click=race_restart, width="stretch")
+    st.markdown(f"### Can you beat {name} sampling?")
+    target = rc.target_accuracy(run, ss.setdefault("lb_targets", {}))
+    st.caption(
+        f"Both start from the same {race.start} labels. Click any point: its true label is "
+        f"revealed and your model learns from it; {name} then picks one point of its own. "
+        + (
+            f"Target: {rc.TARGET_SHARE:.0%} of the accuracy with the whole pool labeled "
+            f"({target:.1%})."
+            if target is not None
+            else ""
+        )
+    )
+    s = rc.standing(race, target)
+    m = st.columns(4)
+    m[0].metric("Your picks", s.picks)
+    m[1].metric("Your accuracy", f"{s.you_acc[-1]:.1%}")
+    m[2].metric(f"{name}'s accuracy", f"{s.them_acc[-1]:.1%}")
+    m[3].metric(
+        "Labels to target",
+        f"{rc.count_text(s.you_hit)} vs {rc.count_text(s.them_hit)}",
+        help="Labels (counting the starting ones) each needed to reach the target: you vs "
+        f"{name}. — means not yet.",
+    )
+    left, right = st.columns([5, 3], gap="medium")
+    chart = style.chart_style()
+    with left:
+        view = plane_view(race.you, band=tuple(ss.band), title=TITLE)
+        st.plotly_chart(
+            plane_figure(replace(view, candidates=[]), chart),
+            key="race",
+            on_select=on_race_pick,
+            selection_mode=("points", "box", "lasso"),
+            width="stretch",
+            config=SELECT_CONFIG,
+        )
+    with right:
+        _side(run, race, s, name, target)
+
+
+def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float | None) -> None:
+    """The race's curves, the verdict, the cold-start offer and the strategy's own picks."""
+    chart = style.chart_style()
+    status.show()
+    st.markdown(f"**You vs {name}**")
+    curves = [
+        Curve("You", s.you_n, s.you_acc, color=CLASS_COLORS[0]),
+        Curve(name, s.them_n, s.them_acc, color=CLASS_COLORS[1]),
+    ]
+    fig = curve_figure(curves, target=target, style=chart)
+    st.plotly_chart(fig, key="race_curve", width="stretch", config=STATIC_CONFIG)
+    st.markdown(rc.verdict(s, name))
+    if run.config.initial > 10 or run.config.model == "logreg":
+        st.caption(
+            "With many starting labels or a straight-line model both curves stay flat. "
+            "The race is more telling from a cold start with a flexible model."
+        )
+        st.button(
+            "Start cold: 2 labels per class, RBF SVM",
+            key="race_fair",
+            on_click=fair_race,
+            icon=":material/ac_unit:",
+            help="Sets Initial labels to 2 per class and Model to RBF SVM in the sidebar.",
+        )
+    if st.toggle(f"Show where {name} asked", key="race_show_them"):
+        view = plane_view(race.them, band=tuple(ss.band), title=f"{name}'s picks")
+        small = replace(chart, height=360, font=max(chart.font - 2, 10))
+        fig = plane_figure(replace(view, candidates=[]), small)
+        st.plotly_chart(fig, key="race_them", width="stretch", config=STATIC_CONFIG)
