@@ -673,8 +673,8 @@ def run_load_test(
     require_loopback(url)
     for r in replicas:
         require_loopback(r)
-    return asyncio.run(
-        _run(
+    return _in_fresh_loop(
+        lambda: _run(
             url.rstrip("/"),
             users,
             steps,
@@ -688,6 +688,19 @@ def run_load_test(
             warmup,
         )
     )
+
+
+def _in_fresh_loop(make_coroutine):
+    """asyncio.run, also from a thread that already runs a loop (Playwright's sync API does):
+    then the load test gets a worker thread and a loop of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def require_loopback(url: str) -> None:
