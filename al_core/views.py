@@ -24,11 +24,12 @@ UNCERTAINTY = {
 
 
 def grid_resolution(model: str, n_classes: int = 2) -> int:
-    """Finer grids for cheap models; the grid must not dominate a step (see `bench` figure 4)."""
-    from al_core.models import MODELS
+    """The plane's grid: as fine as the model's measured grid cost allows within ~30 ms of a
+    step (see `gridcost`), never above 160 (the image is upsampled anyway) and at most 120 for
+    many classes, whose grids are K times larger."""
+    from al_core.gridcost import grid_resolution as affordable
 
-    cost = MODELS[model].grid_cost
-    res = 160 if cost <= 1 else 120 if cost <= 3 else 80
+    res = min(affordable(model, budget_s=0.03), 160)
     return res if n_classes <= 4 else min(res, 120)
 
 
