@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from al_core.datasets import CLASS_RANGE, DATASETS, Bounds, Dataset, make_dataset
 from al_core.metrics import evaluate
 from al_core.models import MODELS, class_proba, fit_model, model_params
 from al_core.strategies import STRATEGIES, Query, QueryContext, query, strategy_params
+from al_core.threads import one_blas_thread
 
 FORMAT_VERSION = 1
 SOURCES = ("initial", "oracle", "noisy oracle", "you", "random")
@@ -28,7 +28,6 @@ COLD_START_NOTE = (
 )
 _INT_FIELDS = ("n_samples", "seed", "initial", "batch_size")
 _FLOAT_FIELDS = ("noise", "imbalance", "random_mix", "oracle_noise")
-_THREADS = ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -263,7 +262,7 @@ class Learner:
         if self.classes_seen < 2:
             q = query(STRATEGIES["random"], ctx, candidates, k)
             return replace(q, note=COLD_START_NOTE, random_picks=np.ones(len(q.indices), bool))
-        with _THREADS.limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             utility = self.pool_utility()
             return query(self._strategy, ctx, candidates, k, self.config.random_mix, utility)
 
@@ -274,7 +273,7 @@ class Learner:
         if key not in self._cache:
             ctx = replace(self.context(), rng=self._rng("utility"))
             X = self.dataset.X[self.candidates]
-            with _THREADS.limit(limits=1, user_api="blas"):
+            with one_blas_thread():
                 self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
         return self._cache[key]
 
@@ -373,7 +372,7 @@ class Learner:
         key = ("utility", self._version, resolution)
         if key not in self._cache:
             _, _, pts = self.bounds.grid(resolution)
-            with _THREADS.limit(limits=1, user_api="blas"):
+            with one_blas_thread():
                 u = self._strategy.utility(self.context(), pts.astype(float))
             self._cache[key] = u.astype(np.float32).reshape(resolution, resolution)
         return self._cache[key]
@@ -498,7 +497,7 @@ class Learner:
 
     def _fit(self, idx: np.ndarray, labels: np.ndarray) -> Any:
         c = self.config
-        with _THREADS.limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return fit_model(
                 c.model, c.model_params, self.dataset.X[idx], labels, c.seed, self.dataset.n_classes
             )

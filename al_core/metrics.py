@@ -12,22 +12,26 @@ METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")
 
 
 def evaluate(proba: np.ndarray, y_true: np.ndarray) -> dict[str, float]:
-    """Accuracy, balanced accuracy, macro F1 and log loss of class probabilities on a test set."""
-    n_classes = proba.shape[1]
+    """Accuracy, balanced accuracy, macro F1 and log loss of class probabilities on a test set.
+
+    One confusion matrix from a single bincount serves the first three, so a step pays tens of
+    microseconds for its metrics, not a loop per class.
+    """
+    k = proba.shape[1]
+    y_true = np.asarray(y_true, dtype=np.intp)
     pred = proba.argmax(axis=1)
-    present = np.unique(y_true)
-    recall = np.array([np.mean(pred[y_true == c] == c) for c in present])
-    f1 = []
-    for c in range(n_classes):
-        tp = np.sum((pred == c) & (y_true == c))
-        denom = np.sum(pred == c) + np.sum(y_true == c)
-        f1.append(2 * tp / denom if denom else 0.0)
+    confusion = np.bincount(y_true * k + pred, minlength=k * k).reshape(k, k)
+    tp = np.diag(confusion).astype(float)
+    actual, predicted = confusion.sum(axis=1), confusion.sum(axis=0)
+    present = actual > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = np.where(actual + predicted > 0, 2 * tp / (actual + predicted), 0.0)
     eps = np.finfo(np.result_type(proba.dtype, np.float32)).eps  # as sklearn's log_loss clips
     p_true = np.clip(proba[np.arange(len(y_true)), y_true], eps, 1 - eps)
     return {
-        "accuracy": float(np.mean(pred == y_true)),
-        "balanced_accuracy": float(recall.mean()),
-        "f1_macro": float(np.mean(f1)),
+        "accuracy": float(tp.sum() / len(y_true)),
+        "balanced_accuracy": float(np.mean(tp[present] / actual[present])),
+        "f1_macro": float(f1.mean()),
         "log_loss": float(-np.mean(np.log(p_true))),
     }
 

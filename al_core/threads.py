@@ -7,16 +7,23 @@ with one). Work here is many small operations, and parallelism comes from proces
 
 from __future__ import annotations
 
+import contextlib
+
 from threadpoolctl import ThreadpoolController
 
 _CONTROLLER = ThreadpoolController()
+_process_limited = False
 
 
 def one_blas_thread():
-    """Context manager: BLAS single-threaded inside the block."""
+    """Context manager: BLAS single-threaded inside the block (free once the process is)."""
+    if _process_limited:  # entering a limit costs 10-40 µs: a step enters several
+        return contextlib.nullcontext()
     return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def limit_process() -> None:
     """BLAS single-threaded for the rest of this process (the app server, CLI workers)."""
+    global _process_limited
     _CONTROLLER.limit(limits=1, user_api="blas")
+    _process_limited = True
