@@ -29,6 +29,7 @@ class ExperimentJob:
     seeds: Sequence[int]
     budget: int
     jobs: int = 2
+    target_share: float = 0.95
     done: int = 0
     total: int = 0
     result: Experiment | None = None
@@ -52,6 +53,7 @@ class ExperimentJob:
                 jobs=self.jobs,
                 progress=self._progress,
                 cancel=self._cancel.is_set,
+                target_share=self.target_share,
             )
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"

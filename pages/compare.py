@@ -65,7 +65,10 @@ def many_seeds() -> None:
     running = job is not None and job.running
     if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):
         seed_list = list(range(int(config.seed), int(config.seed) + int(seeds)))
-        ss.cmp_job = ExperimentJob(config, picks, seed_list, int(budget)).start()
+        target = float(ss.get("cmp_target_share", 0.95))  # a lesson's claim may use its own
+        ss.cmp_job = ExperimentJob(
+            config, picks, seed_list, int(budget), target_share=target
+        ).start()
         st.rerun()
     if job is not None:  # poll only while it runs; a finished job is drawn once
         st.fragment(progress_view, run_every=0.5 if running else None)()

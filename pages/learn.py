@@ -29,6 +29,7 @@ def open_preset(lesson: Lesson) -> None:
     ss.cmp_seeds = lesson.seeds
     ss.cmp_budget = lesson.budget
     ss.cmp_cold = False  # the lesson's own start is part of its claim
+    ss.cmp_target_share = lesson.target_share
     ss.pop("cmp_job", None)
     ss.goto = "pages/compare.py"
 
