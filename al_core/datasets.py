@@ -261,19 +261,35 @@ def _bundled(spec: DatasetSpec, seed: int) -> Dataset:
     bunch = spec.loader()
     X2 = _project(np.asarray(bunch.data, dtype=float))
     y = np.asarray(bunch.target, dtype=int)
-    pool, test = _stratified_split(y, TEST_SHARE, seed)
     names = tuple(str(n).replace("_", " ").capitalize() for n in bunch.target_names)
+    return _held_out(spec.name, X2, y, names, seed, projected=True, feature_names=("PC 1", "PC 2"))
+
+
+def _held_out(
+    name: str,
+    X2: np.ndarray,
+    y: np.ndarray,
+    names: tuple[str, ...],
+    seed: int,
+    projected: bool,
+    feature_names: tuple[str, str],
+    row_ids: np.ndarray | None = None,
+) -> Dataset:
+    """Fixed data with labels: a stratified 30% becomes the test set (the evaluation rule)."""
+    pool, test = _stratified_split(y, TEST_SHARE, seed)
+    rows = None if row_ids is None else row_ids[pool]
     return _frozen(
         Dataset(
-            spec.name,
+            name,
             X2[pool],
             y[pool],
             X2[test],
             y[test],
             names,
             Bounds.around(X2),
-            projected=True,
-            feature_names=("PC 1", "PC 2"),
+            projected,
+            feature_names,
+            rows,
         )
     )
 
@@ -558,21 +574,7 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
         raise DataError(
             f"Class '{small[0]}' has a single row. Every class needs at least two rows."
         )
-    pool, test = _stratified_split(y, TEST_SHARE, seed=0)
-    return _frozen(
-        Dataset(
-            name,
-            X2[pool],
-            y[pool],
-            X2[test],
-            y[test],
-            names,
-            Bounds.around(X2),
-            projected,
-            fnames,
-            rows[pool],
-        )
-    )
+    return _held_out(name, X2, y, names, 0, projected, fnames, rows)
 
 
 def _guess_label_column(df) -> str | None:
