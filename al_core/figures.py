@@ -321,15 +321,23 @@ def _layout(fig: go.Figure, view: PlaneView, style: Style) -> None:
         legend=dict(
             orientation="h",
             yanchor="top",
-            y=-0.13,
+            y=-0.13
+            - 0.006 * (style.font - 14),  # below the tick labels and axis title, at any size
             x=0,
             font=dict(size=style.font - 1),
             traceorder="normal",
         ),
-        xaxis=dict(axis, range=[b.x0, b.x1], title=dict(text=view.feature_names[0])),
+        xaxis=dict(
+            axis,
+            range=[b.x0, b.x1],
+            title=dict(text=view.feature_names[0], font=dict(size=style.font)),
+        ),
         # scaleanchor=False: an Image background would otherwise force square pixels
         yaxis=dict(
-            axis, range=[b.y0, b.y1], title=dict(text=view.feature_names[1]), scaleanchor=False
+            axis,
+            range=[b.y0, b.y1],
+            title=dict(text=view.feature_names[1], font=dict(size=style.font)),
+            scaleanchor=False,
         ),
     )
 
@@ -428,7 +436,8 @@ def curve_figure(
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=style.font - 1)),
         xaxis=dict(
-            title=x_title,
+            title=dict(text=x_title, font=dict(size=style.font)),
+            tickfont=dict(size=style.font - 2),
             showgrid=True,
             gridcolor="#EEF0F2",
             fixedrange=True,
@@ -436,7 +445,8 @@ def curve_figure(
         ),
         # from a round floor to 1: small changes look small, as they are
         yaxis=dict(
-            title=y_title,
+            title=dict(text=y_title, font=dict(size=style.font)),
+            tickfont=dict(size=style.font - 2),
             showgrid=True,
             gridcolor="#EEF0F2",
             fixedrange=True,
