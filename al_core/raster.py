@@ -46,12 +46,27 @@ def render(
         rgb = _over(rgb, INK, 0.20 * np.clip(0.5 + band_f / _gradient(band_f), 0, 1))
         rgb = _over(rgb, INK, 0.45 * _line_alpha(band_f, 0.8 * line))
     if ghost is not None:
-        g = _line_alpha(_margin(_upsample(ghost, scale)), 1.6 * line)
+        g = _boundary_alpha(_upsample(ghost, scale), 1.6 * line)
         h, w = g.shape
         dashes = ((np.arange(h)[:, None] + np.arange(w)[None, :]) // 7) % 2  # a dashed look
         rgb = _over(rgb, GHOST, 0.75 * g * dashes)
-    rgb = _over(rgb, INK, 0.9 * _line_alpha(_margin(p), 2.2 * line))
+    rgb = _over(rgb, INK, 0.9 * _boundary_alpha(p, 2.2 * line))
     return np.clip(rgb[::-1], 0, 255).astype(np.uint8)
+
+
+def _boundary_alpha(p: np.ndarray, width_px: float) -> np.ndarray:
+    """The decision boundary's line. With 3+ classes some models' probabilities jump at a
+    class edge (an SVM's one-vs-rest votes), so the distance-to-level line would break into
+    dashes; wherever the top class changes between neighbouring pixels is an edge as well."""
+    alpha = _line_alpha(_margin(p), width_px)
+    if p.shape[-1] > 2:
+        top = p.argmax(axis=-1)
+        edge = np.zeros(top.shape, bool)
+        edge[:, 1:] |= top[:, 1:] != top[:, :-1]
+        edge[1:, :] |= top[1:, :] != top[:-1, :]
+        edge[:, :-1] |= edge[:, 1:].copy()  # two pixels wide, like the anti-aliased line
+        alpha = np.maximum(alpha, edge.astype(np.float32))
+    return alpha
 
 
 def _upsample(grid: np.ndarray, scale: int) -> np.ndarray:
