@@ -28,7 +28,9 @@ def do_step(times: int = 1) -> None:
     try:
         for _ in range(times):
             if not len(run.candidates):
-                st.toast("Every point is labeled: nothing left to ask.", icon="✅")
+                st.toast(
+                    "Every point is labeled: nothing left to ask.", icon=":material/check_circle:"
+                )
                 ss.playing = False
                 break
             run.step()
@@ -40,7 +42,7 @@ def do_step(times: int = 1) -> None:
 def do_undo() -> None:
     ss.pop("history", None)
     if run.undo() == 0:
-        st.toast("Nothing to undo: the run is at its initial labels.", icon="↩️")
+        st.toast("Nothing to undo: the run is at its initial labels.", icon=":material/undo:")
 
 
 def do_reset() -> None:

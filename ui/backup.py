@@ -68,7 +68,7 @@ def restore(say: Callable[[str], None] | None = None) -> None:
     state.replace_learner(b.run)
     message = f"Brought back the run with {count_labels(labels_by_you(b.run))} by you."
     if say is None:
-        st.toast(message, icon="↩️")
+        st.toast(message, icon=":material/undo:")
     else:
         say(message)
 

@@ -91,7 +91,10 @@ def learner() -> Learner:
         dataset = ss.get("upload_dataset") if config.dataset == "upload" else None
         if run is not None:
             backup.keep(run, "the configuration changed")  # labels by you are never lost
-            st.toast("New configuration: a fresh run started from its initial labels.", icon="🔄")
+            st.toast(
+                "New configuration: a fresh run started from its initial labels.",
+                icon=":material/refresh:",
+            )
         return _start(config, dataset)
     return run
 
