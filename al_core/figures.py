@@ -169,6 +169,13 @@ def _scatter(n: int):
     return go.Scattergl if n > WEBGL_ABOVE else go.Scatter
 
 
+def _marks(Scatter, X: np.ndarray, idx: np.ndarray, name: str, marker: dict, note: str, **extra):
+    """One group of points as a trace; the pool index rides in customdata so a click maps back."""
+    extra.setdefault("mode", "markers")
+    extra.setdefault("hovertemplate", f"point %{{customdata}}<extra>{note}</extra>")
+    return Scatter(x=X[idx, 0], y=X[idx, 1], name=name, customdata=idx, marker=marker, **extra)
+
+
 def _points(view: PlaneView, style: Style, k: int) -> list:
     X = view.X
     n = len(X)
@@ -176,95 +183,62 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
     m = style.marker * (0.6 if n > WEBGL_ABOVE else 1.0)
     labeled = np.asarray(view.labeled, int)
     unlabeled = np.setdiff1d(np.arange(n), labeled)
+    halo = dict(width=0.5 * style.line, color="white")
     out = [
-        Scatter(
-            x=X[unlabeled, 0],
-            y=X[unlabeled, 1],
-            mode="markers",
-            name="Unlabeled pool",
-            customdata=unlabeled,
-            marker=dict(
-                color=POOL,
-                size=6 * m,
-                opacity=0.75,
-                line=dict(width=0.5 * style.line, color="white"),
-            ),
-            hovertemplate="point %{customdata}<extra>unlabeled</extra>",
+        _marks(
+            Scatter,
+            X,
+            unlabeled,
+            "Unlabeled pool",
+            dict(color=POOL, size=6 * m, opacity=0.75, line=halo),
+            "unlabeled",
         )
     ]
     labels = np.asarray(view.labels, int)
     for c in range(k):
-        idx = labeled[labels == c]
+        color = CLASS_COLORS[c % len(CLASS_COLORS)]
+        marker = dict(color=color, size=10 * m, line=dict(width=1.5 * style.line, color="white"))
         out.append(
-            Scatter(
-                x=X[idx, 0],
-                y=X[idx, 1],
-                mode="markers",
-                name=view.class_names[c],
-                customdata=idx,
-                marker=dict(
-                    color=CLASS_COLORS[c % len(CLASS_COLORS)],
-                    size=10 * m,
-                    line=dict(width=1.5 * style.line, color="white"),
-                ),
-                hovertemplate=f"point %{{customdata}}<extra>{view.class_names[c]}</extra>",
+            _marks(
+                Scatter, X, labeled[labels == c], view.class_names[c], marker, view.class_names[c]
             )
         )
     wrong = np.asarray(view.wrong, int)
     if len(wrong):
+        cross = dict(
+            symbol="x-thin", size=11 * m, color=INK, line=dict(width=2.2 * style.line, color=INK)
+        )
         out.append(
-            Scatter(
-                x=X[wrong, 0],
-                y=X[wrong, 1],
-                mode="markers",
-                name="Differs from the truth",
-                customdata=wrong,
-                marker=dict(
-                    symbol="x-thin",
-                    size=11 * m,
-                    color=INK,
-                    line=dict(width=2.2 * style.line, color=INK),
-                ),
-                hovertemplate="point %{customdata}<extra>label differs from the truth</extra>",
+            _marks(
+                Scatter, X, wrong, "Differs from the truth", cross, "label differs from the truth"
             )
         )
     last = np.asarray(view.last_queried, int)
     if len(last):
-        out.append(
-            go.Scatter(
-                x=X[last, 0],
-                y=X[last, 1],
-                mode="markers",
-                name="Just labeled",
-                customdata=last,
-                marker=dict(
-                    symbol="circle-open",
-                    size=20 * style.marker,
-                    color=JUST_LABELED,
-                    line=dict(width=2.5 * style.line),
-                ),
-                hovertemplate="point %{customdata}<extra>just labeled</extra>",
-            )
+        ring = dict(
+            symbol="circle-open",
+            size=20 * style.marker,
+            color=JUST_LABELED,
+            line=dict(width=2.5 * style.line),
         )
+        out.append(_marks(go.Scatter, X, last, "Just labeled", ring, "just labeled"))
     cand = np.asarray(view.candidates, int)
     if len(cand):
-        ranks = [str(r) for r in range(1, len(cand) + 1)]
+        ring = dict(
+            symbol="circle-open", size=17 * style.marker, color=INK, line=dict(width=3 * style.line)
+        )
         out.append(
-            go.Scatter(
-                x=X[cand, 0],
-                y=X[cand, 1],
+            _marks(
+                go.Scatter,
+                X,
+                cand,
+                "Next to ask (rank)",
+                ring,
+                "next to ask",
                 mode="markers+text",
-                name="Next to ask (rank)",
-                customdata=cand,
-                text=ranks,
+                text=[str(r) for r in range(1, len(cand) + 1)],
                 textposition="top right",
                 textfont=dict(size=style.font + 1, color=INK, family="sans-serif"),
-                marker=dict(
-                    symbol="circle-open",
-                    size=17 * style.marker,
-                    color=INK,
-                    line=dict(width=3 * style.line),
-                ),
                 hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
             )
         )
@@ -281,22 +255,14 @@ def _selection_marks(view: PlaneView, style: Style) -> list[go.Scatter]:
     if not len(idx):
         return []
     one = len(idx) == 1
-    return [
-        go.Scatter(
-            x=view.X[idx, 0],
-            y=view.X[idx, 1],
-            mode="markers",
-            name="Selected" if one else f"Selected ({len(idx)})",
-            customdata=idx,
-            marker=dict(
-                symbol="square-open",
-                size=(22 if one else 15) * style.marker,
-                color=SELECTED,
-                line=dict(width=(3 if one else 2) * style.line),
-            ),
-            hovertemplate="point %{customdata}<extra>selected</extra>",
-        )
-    ]
+    square = dict(
+        symbol="square-open",
+        size=(22 if one else 15) * style.marker,
+        color=SELECTED,
+        line=dict(width=(3 if one else 2) * style.line),
+    )
+    name = "Selected" if one else f"Selected ({len(idx)})"
+    return [_marks(go.Scatter, view.X, idx, name, square, "selected")]
 
 
 def _layout(view: PlaneView, style: Style) -> dict:

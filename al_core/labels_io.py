@@ -15,11 +15,11 @@ import csv
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from al_core.datasets import DataError, Dataset, load_csv
+from al_core.export import safe_cell
 from al_core.learner import FORMAT_VERSION, SOURCES, Learner
 
 SESSION_FORMAT = "ask-next-session"
@@ -28,21 +28,6 @@ MAX_SESSION_BYTES = 64 * 2**20  # a 20,000-row CSV base64-encoded is far below t
 UPLOAD = "upload"  # Config.dataset of a run on an uploaded CSV
 
 # ---------------------------------------------------------------- labels as CSV
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def _safe_cell(value: Any) -> str:
-    """Text a spreadsheet will show, never run: a leading =, +, -, @, tab or CR gets a quote.
-
-    Plain numbers ("-1", "+0.5") are left alone: they cannot call anything, and class labels
-    like -1/+1 must stay numbers. (Private until merged with export.safe_cell.)
-    """
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def labels_csv(learner: Learner) -> str:
@@ -57,13 +42,13 @@ def labels_csv(learner: Learner) -> str:
     fx, fy = (f if f not in fixed else f"{f} (feature)" for f in ds.feature_names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_safe_cell(c) for c in ("row_index", fx, fy, "label", "labeled_by", "step")])
+    writer.writerow([safe_cell(c) for c in ("row_index", fx, fy, "label", "labeled_by", "step")])
     for step in learner.steps:
         for i, label in zip(step.queried, step.labels):
             row = int(ds.row_ids[i]) if ds.row_ids is not None else int(i)
             x, y = (repr(float(v)) for v in ds.X[i])
-            name = _safe_cell(ds.class_names[label])
-            writer.writerow([row, x, y, name, _safe_cell(step.source), step.number])
+            name = safe_cell(ds.class_names[label])
+            writer.writerow([row, x, y, name, safe_cell(step.source), step.number])
     return out.getvalue()
 
 

@@ -386,7 +386,7 @@ class Learner:
             c = self.config
             committee_seed = int(self._rng("committee").integers(2**31 - 1))
 
-            def fit(Xf: np.ndarray, yf: np.ndarray, _seed=committee_seed) -> Any:
+            def fit(Xf: np.ndarray, yf: np.ndarray) -> Any:
                 return fit_model(c.model, c.model_params, Xf, yf, c.seed, self.dataset.n_classes)
 
             ctx = QueryContext(

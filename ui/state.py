@@ -100,23 +100,24 @@ def learner() -> Learner:
 
 
 def _start(config: Config, dataset=None) -> Learner:
-    ss = st.session_state
     run = Learner(config, dataset)
-    ss.learner = run
-    ss.twin = random_twin(run) if run.dataset.has_truth and config.strategy != "random" else None
-    ss.playing = False
-    ss.pop("history", None)
+    _adopt(run)
+    st.session_state.playing = False
     return run
 
 
 def replace_learner(run: Learner) -> None:
     """Adopt a run built elsewhere (uploaded session, share link), syncing the sidebar to it."""
     set_config(run.config)
+    _adopt(run)
+
+
+def _adopt(run: Learner) -> None:
+    """Make `run` the session's run, with its random twin, viewed at its latest step."""
     ss = st.session_state
     ss.learner = run
-    ss.twin = (
-        random_twin(run) if run.dataset.has_truth and run.config.strategy != "random" else None
-    )
+    baseline = run.dataset.has_truth and run.config.strategy != "random"
+    ss.twin = random_twin(run) if baseline else None
     ss.pop("history", None)
 
 
