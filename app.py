@@ -3,9 +3,9 @@
 import streamlit as st
 
 from al_core.threads import limit_process
-from ui import shell, sidebar, state, style
+from ui import sidebar, state, style
 
-limit_process()  # small fits and grids: BLAS threads only add contention on a shared server
+limit_process()  # small fits and grids: extra threads only add contention on a shared server
 
 # A projector link (?present=1) opens with the sidebar out of the way.
 presenting = st.query_params.get("present") == "1" or st.session_state.get("presenter", False)
@@ -17,15 +17,15 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
-    st.Page("pages/label.py", title="Label", icon=":material/touch_app:", url_path="label"),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
+    st.Page("app_pages/label.py", title="Label", icon=":material/touch_app:", url_path="label"),
     st.Page(
-        "pages/compare.py",
+        "app_pages/compare.py",
         title="Compare",
         icon=":material/stacked_line_chart:",
         url_path="compare",
     ),
-    st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+    st.Page("app_pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
 ]
 
 page = st.navigation(PAGES)
@@ -34,9 +34,6 @@ state.apply_query_params()
 sidebar.render()
 style.apply(presenter=st.session_state.presenter)
 state.show_url_warnings()
-st.session_state[shell.ROUTED] = True
-try:
-    page.run()
-finally:
-    st.session_state[shell.ROUTED] = False
+state.full_run_started()  # this run draws everything: a fragment need not ask for it again
+page.run()
 state.sync_url()

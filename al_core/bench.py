@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from al_core.gridcost import GRID_SECONDS_200, RESOLUTIONS, grid_resolution
-from al_core.learner import Config, Learner
-from al_core.metrics import evaluate
+from al_core.loop import Config, Learner
+from al_core.loop.metrics import evaluate
 from al_core.models import MODELS, class_proba, model_params
+from al_core.present.gridcost import GRID_SECONDS_200, RESOLUTIONS, grid_resolution
 from al_core.strategies import STRATEGIES, committee, query
+from al_core.threads import one_thread
 
 TARGETS = {
     "step_overhead": 1.15,  # engine step / baseline step, at most
@@ -74,7 +74,7 @@ def step_overhead(config: Config, steps: int, reps: int, limit_blas: bool) -> di
     """Engine `Learner.step()` (suggest + oracle + fit + test metrics) against the baseline on
     the same growing labeled set: before each engine step the baseline runs on its state."""
     engine, base, base_scored = [], [], []
-    with threadpool_limits(1) if limit_blas else nullcontext():
+    with one_thread() if limit_blas else nullcontext():
         for rep in range(reps):
             learner = Learner(config)
             learner.step()  # warm: the first fit pays imports and caches
@@ -129,7 +129,7 @@ def qbc_selection(reps: int, n_pool: int = 10_000) -> dict[str, Any]:
     """`query(qbc_vote)` on a 10,000-point pool, 5 fitted members, against numpy; both with the
     members' predictions (the real cost) and both without (the pure selection overhead)."""
     out: dict[str, Any] = {}
-    with threadpool_limits(1):
+    with one_thread():
         learner = Learner(Config(n_samples=n_pool + 60, strategy="qbc_vote"))  # 60 labeled
         ctx = learner.context()
         members = committee(ctx)  # 5 members, fitted once, shared by both sides
@@ -189,7 +189,7 @@ def compare_throughput(
     workers: the Compare page keeps its workers between experiments."""
     from joblib.externals.loky import get_reusable_executor
 
-    from al_core.experiments import run_experiment
+    from al_core.experiments.runner import run_experiment
 
     t1, t2 = [], []
     for i in range(reps):
@@ -246,7 +246,7 @@ def grid_cost(reps: int, resolution: int = 200, labels: int = 160) -> dict[str, 
     """Seconds for the resolution² probability grid per model (engine `proba_grid`), against the
     same fitted model's bare predict_proba on the same points."""
     out: dict[str, Any] = {}
-    with threadpool_limits(1):
+    with one_thread():
         for name in MODELS:
             learner = Learner(Config(model=name, initial=labels))
             model = learner.model
@@ -368,6 +368,7 @@ def _machine() -> dict[str, Any]:
 
 
 def render(r: dict[str, Any]) -> str:
+    """The report a person reads: every figure with its baseline, ratio and target."""
     m = r["machine"]
     lines = [
         f"Ask Next benchmark{' (--quick: sizes too small to mean anything)' if r['quick'] else ''}",
@@ -431,6 +432,7 @@ def _s(seconds: float | None) -> str:
 
 
 def main(json_out: bool = False, quick: bool = False) -> int:
+    """`python -m al_core bench`: run the figures and print them (or one JSON object)."""
     log = (
         (lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True))
         if sys.stderr.isatty()

@@ -15,9 +15,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from al_core.datasets import CLASS_RANGE, DATASETS
-from al_core.learner import Config
+from al_core.data import CLASS_RANGE, DATASETS
+from al_core.loop import Config
+from al_core.loop.schema import FIELD, FIELDS, UPLOAD
 from al_core.models import MODELS
+from al_core.params import Param, parse_number
 from al_core.strategies import STRATEGIES
 
 PROG = "python -m al_core"
@@ -31,30 +33,48 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, OneLineParser]
 
     def error(self, message: str) -> NoReturn:
+        """One line naming the option and what it accepts, then exit status 2."""
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 # ---------------------------------------------------------------- option types
 
 
-def _number(kind: Callable[[str], Any], low: float, high: float, accepted: str) -> Callable:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {accepted}, got {text!r}") from None
-        if not (low <= value <= high) or (isinstance(value, float) and math.isnan(value)):
-            raise argparse.ArgumentTypeError(f"expected {accepted}, got {text!r}")
-        return value
+def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
+    """An option type for a run setting that is not a Config field (budget, target share)."""
+    return _field_type(Param("value", "The value", kind(low), low, high, kind=kind))
 
+
+def _field_type(f: Param) -> Callable[[str], Any]:
+    """An argparse type that checks a value as the schema does, in the schema's words (argparse
+    prefixes them with the option's name)."""
+
+    def parse(text: str) -> Any:
+        if f.optional and f.span is not None:  # a range that depends on other options
+            number = parse_number(text)
+            if number is None or number != int(number):
+                raise argparse.ArgumentTypeError(f"{f.label} {text!r} is not a whole number")
+            return int(number)
+        if f.name == "dataset" and text.strip().lower() == UPLOAD:
+            raise argparse.ArgumentTypeError(
+                "an uploaded CSV exists only in the app (accepted: "
+                + ", ".join(n for n in f.choices() if n != UPLOAD)
+                + ")"
+            )
+        try:
+            return f.check(text, text=True)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = f.label  # argparse names the type in some messages
     return parse
 
 
 def _jobs(text: str) -> int:
-    value = _number(int, -1, 256, "1 to 256, or -1 for every core")(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected 1 to 256, or -1 for every core, got '0'")
-    return value
+    value = parse_number(text)
+    if value is None or value != int(value) or not (value == -1 or 1 <= value <= 256):
+        raise argparse.ArgumentTypeError(f"expected 1 to 256, or -1 for every core, got {text!r}")
+    return int(value)
 
 
 def _seeds(text: str) -> tuple[str, list[int]]:
@@ -84,15 +104,12 @@ def _strategy_list(text: str) -> list[str]:
     return names
 
 
-def _assignment(text: str) -> tuple[str, float]:
+def _assignment(text: str) -> tuple[str, str]:
+    """NAME=VALUE; the value is checked against the named parameter once the model is known."""
     name, sep, value = text.partition("=")
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not sep or not name.strip() or math.isnan(number):
+    if not sep or not name.strip() or parse_number(value) is None:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}")
-    return name.strip(), number
+    return name.strip(), value.strip()
 
 
 def _out(text: str) -> str:
@@ -108,147 +125,81 @@ def _out(text: str) -> str:
 
 
 def build_parser() -> OneLineParser:
+    """The commands and their options (the scenario's come from the schema)."""
     parser = OneLineParser(
         prog=PROG,
+        allow_abbrev=False,
         description="Ask Next: active learning on 2-D data, from the command line.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.commands = {}
 
-    p = sub.add_parser("list", help="datasets, models and strategies with one-line descriptions")
+    p = sub.add_parser(
+        "list",
+        allow_abbrev=False,
+        help="datasets, models and strategies with one-line descriptions",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     for name, text in [
         ("simulate", "one strategy over one or more seeds (random runs too, as the baseline)"),
         ("compare", "several strategies over the same seeds (random is always included)"),
     ]:
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(name, help=text, description=text, allow_abbrev=False)
         _scenario_options(p, compare=name == "compare")
         parser.commands[name] = p
 
-    p = sub.add_parser("bench", help="speed figures, each against a plain scikit-learn baseline")
+    p = sub.add_parser(
+        "bench",
+        allow_abbrev=False,
+        help="speed figures, each against a plain scikit-learn baseline",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quick", action="store_true", help="tiny sizes: checks it runs, not speed")
     return parser
 
 
 def _scenario_options(p: argparse.ArgumentParser, compare: bool) -> None:
-    d = Config()
+    """The scenario's options, one per schema field (`loop.schema.FIELDS`): the same names,
+    defaults, ranges and words as share links and the sidebar."""
     g = p.add_argument_group("scenario")
-    g.add_argument(
-        "--dataset",
-        choices=list(DATASETS),
-        default=d.dataset,
-        metavar="NAME",
-        help=f"one of {', '.join(DATASETS)} (default {d.dataset})",
-    )
-    g.add_argument(
-        "--n-samples",
-        type=_number(int, 20, 20_000, "a whole number from 20 to 20000"),
-        default=d.n_samples,
-        metavar="N",
-        help=f"points in the pool, generated datasets only (default {d.n_samples})",
-    )
-    g.add_argument(
-        "--noise",
-        type=_number(float, 0.0, 2.0, "a number from 0 to 2"),
-        default=d.noise,
-        metavar="X",
-        help=f"noise of the generated dataset (default {d.noise})",
-    )
-    g.add_argument(
-        "--n-classes",
-        type=_number(int, 2, 10, "a whole number from 2 to 10"),
-        default=None,
-        metavar="K",
-        help="classes, for blobs, spirals and gaussian_quantiles only",
-    )
-    g.add_argument(
-        "--imbalance",
-        type=_number(float, 0.0, 0.95, "a number from 0 to 0.95"),
-        default=d.imbalance,
-        metavar="X",
-        help="class c gets a share ∝ (1 - X)^c (default 0: balanced)",
-    )
-    g.add_argument(
-        "--seed",
-        type=_number(int, 0, 2**32 - 1, "a whole number from 0 to 4294967295"),
-        default=d.seed,
-        metavar="N",
-        help=f"first seed: data, initial labels and every choice (default {d.seed})",
-    )
-    g.add_argument(
-        "--initial",
-        type=_number(int, 0, 20_000, "a whole number from 0 to 20000"),
-        default=d.initial,
-        metavar="N",
-        help=f"labels given before the first query, stratified (default {d.initial})",
-    )
-    g.add_argument(
-        "--model",
-        choices=list(MODELS),
-        default=d.model,
-        metavar="NAME",
-        help=f"one of {', '.join(MODELS)} (default {d.model})",
-    )
-    g.add_argument(
-        "--model-param",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a model hyperparameter, e.g. C=10 (repeatable)",
-    )
-    if compare:
-        g.add_argument(
-            "--strategies",
-            type=_strategy_list,
-            default=COMPARE_DEFAULT.split(","),
-            metavar="A,B,C",
-            help=f"default {COMPARE_DEFAULT}",
-        )
-    else:
-        g.add_argument(
-            "--strategy",
-            choices=list(STRATEGIES),
-            default=d.strategy,
-            metavar="NAME",
-            help=f"one of {', '.join(STRATEGIES)} (default {d.strategy})",
-        )
-    g.add_argument(
-        "--strategy-param",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a strategy parameter, e.g. committee_size=7",
-    )
-    g.add_argument(
-        "--batch-size",
-        type=_number(int, 1, 100, "a whole number from 1 to 100"),
-        default=d.batch_size,
-        metavar="K",
-        help=f"labels asked per query (default {d.batch_size})",
-    )
-    g.add_argument(
-        "--oracle-noise",
-        type=_number(float, 0.0, 0.5, "a number from 0 to 0.5"),
-        default=d.oracle_noise,
-        metavar="P",
-        help="the oracle flips a label with probability P (default 0)",
-    )
-    g.add_argument(
-        "--random-mix",
-        type=_number(float, 0.0, 1.0, "a number from 0 to 1"),
-        default=d.random_mix,
-        metavar="E",
-        help="share of each batch drawn at random (default 0)",
-    )
-
+    for f in FIELDS:
+        if f.name == "strategy" and compare:
+            g.add_argument(
+                "--strategies",
+                "--strategy",
+                type=_strategy_list,
+                default=COMPARE_DEFAULT.split(","),
+                metavar="A,B,C",
+                help=f"strategies to compare, random always included (default {COMPARE_DEFAULT})",
+            )
+        else:
+            default = f.default_label() if f.choices is None else f.default
+            choices = [c for c in f.choices() if c != UPLOAD] if f.choices else None
+            accepted = ", ".join(choices) if choices else f.accepted()
+            g.add_argument(
+                f.flag,
+                type=_field_type(f),
+                default=f.default,
+                metavar="NAME" if choices else ("N" if f.is_int else "X"),
+                help=f"{f.help} Takes {accepted}"
+                + ("." if f.default is None else f" (default {default})."),
+            )
+        if f.name in ("model", "strategy"):
+            g.add_argument(
+                f"--{f.name}-param",
+                type=_assignment,
+                action="append",
+                default=[],
+                metavar="NAME=VALUE",
+                help=f"a {f.name} hyperparameter, e.g. "
+                + ("C=10" if f.name == "model" else "committee_size=7")
+                + " (repeatable)",
+            )
     r = p.add_argument_group("run")
     r.add_argument(
         "--budget",
-        type=_number(int, 1, 20_000, "a whole number from 1 to 20000"),
+        type=_number(int, 1, 20_000),
         default=100,
         metavar="N",
         help="labels added beyond the initial ones (default 100)",
@@ -263,7 +214,7 @@ def _scenario_options(p: argparse.ArgumentParser, compare: bool) -> None:
     )
     r.add_argument(
         "--target-share",
-        type=_number(float, 0.01, 1.0, "a number from 0.01 to 1"),
+        type=_number(float, 0.01, 1.0),
         default=0.95,
         metavar="X",
         help="target = X × the accuracy with the whole pool labeled (default 0.95)",
@@ -308,6 +259,7 @@ def _scenario_options(p: argparse.ArgumentParser, compare: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point: parse, run the command, return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -327,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """`list`: every dataset, model and strategy with its label and one line."""
     groups = {
         "datasets": [(s.name, s.label, s.description) for s in DATASETS.values()],
         "models": [(m.name, m.label, m.description) for m in MODELS.values()],
@@ -352,7 +305,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from al_core.experiments import run_experiment
+    """`simulate` and `compare`: run the experiment, print the table or JSON, write --out."""
+    from al_core.experiments.runner import run_experiment
 
     sub = parser.commands[args.command]  # its errors carry the subcommand's name
     strategies = args.strategies if args.command == "compare" else [args.strategy]
@@ -401,52 +355,41 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 def _config(sub: OneLineParser, args: argparse.Namespace, strategies: list[str]) -> Config:
     """Build the Config, turning each cross-option problem into a one-line option error."""
-    if args.n_classes is not None:
-        lo, hi = CLASS_RANGE.get(args.dataset, (None, None))
-        if lo is None:
+    values = {f.name: getattr(args, f.name) for f in FIELDS if f.name != "strategy"}
+    values["strategy"] = next((s for s in strategies if s != "random"), strategies[0])
+    if values["n_classes"] is not None:
+        f = FIELD["n_classes"]
+        if f.limits(values) is None:
             sub.error(
                 f"argument --n-classes: {args.dataset} has a fixed number of classes "
                 f"(tunable only for {', '.join(CLASS_RANGE)})"
             )
-        if not lo <= args.n_classes <= hi:
-            sub.error(f"argument --n-classes: {args.dataset} takes {lo} to {hi} classes")
-    model_params = dict(args.model_param)
-    for name, value in model_params.items():
-        spec = {p.name: p for p in MODELS[args.model].params}.get(name)
-        if spec is None:
-            accepted = ", ".join(p.name for p in MODELS[args.model].params)
-            sub.error(
-                f"argument --model-param: {args.model} has no parameter {name!r} "
-                f"(accepted: {accepted or 'none'})"
-            )
-        if not spec.low <= value <= spec.high:
-            sub.error(f"argument --model-param: {name} takes {spec.low} to {spec.high}")
-    strategy_params = dict(args.strategy_param)
+        try:
+            f.check(values["n_classes"], values)
+        except ValueError as exc:
+            sub.error(f"argument --n-classes: {exc}")
+    model = {p.name: p for p in MODELS[args.model].params}
     takers = {p.name: p for s in strategies for p in STRATEGIES[s].params}
-    for name, value in strategy_params.items():
-        if name not in takers:
-            sub.error(
-                f"argument --strategy-param: no chosen strategy takes {name!r} "
-                f"(accepted: {', '.join(takers) or 'none'})"
-            )
-        if not takers[name].low <= value <= takers[name].high:
-            p = takers[name]
-            sub.error(f"argument --strategy-param: {name} takes {p.low} to {p.high}")
+    checked = {}
+    for option, given, known, owner in (
+        ("--model-param", args.model_param, model, f"{args.model} has no parameter"),
+        ("--strategy-param", args.strategy_param, takers, "no chosen strategy takes"),
+    ):
+        out = {}
+        for name, text in given:
+            if name not in known:
+                sub.error(
+                    f"argument {option}: {owner} {name!r} (accepted: {', '.join(known) or 'none'})"
+                )
+            try:
+                out[name] = known[name].check(text, text=True)
+            except ValueError as exc:
+                sub.error(f"argument {option}: {exc}")
+        checked[option] = out
     return Config(
-        dataset=args.dataset,
-        n_samples=args.n_samples,
-        noise=args.noise,
-        seed=args.seed,
-        initial=args.initial,
-        model=args.model,
-        strategy=next((s for s in strategies if s != "random"), strategies[0]),
-        batch_size=args.batch_size,
-        n_classes=args.n_classes,
-        imbalance=args.imbalance,
-        random_mix=args.random_mix,
-        oracle_noise=args.oracle_noise,
-        model_params=model_params,
-        strategy_params=strategy_params,
+        **values,
+        model_params=checked["--model-param"],
+        strategy_params=checked["--strategy-param"],
     )
 
 
@@ -487,6 +430,7 @@ class ProgressBar:
         self.drawn = True
 
     def finish(self) -> None:
+        """End the bar's line, so the next output starts on its own."""
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()

@@ -42,6 +42,7 @@ class ScoredSVC(ClassifierMixin, BaseEstimator):
         self.scale = scale
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ScoredSVC:
+        """Fit the SVC itself (no internal cross-validation, so two labels are enough)."""
         self.svc_ = SVC(
             kernel=self.kernel, C=self.C, gamma=self.gamma, decision_function_shape="ovr"
         )
@@ -50,9 +51,11 @@ class ScoredSVC(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """The SVM's margin, as scikit-learn gives it."""
         return self.svc_.decision_function(X)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The margin squashed into probabilities (logistic, or softmax over classes)."""
         d = self.scale * self.svc_.decision_function(X)
         if d.ndim == 1:
             p1 = 1.0 / (1.0 + np.exp(-d))
@@ -61,11 +64,14 @@ class ScoredSVC(ClassifierMixin, BaseEstimator):
         return e / e.sum(axis=1, keepdims=True)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """The likeliest class, consistent with `predict_proba`."""
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A model's name, label, one line for students, its builder and its knobs."""
+
     name: str
     label: str
     description: str
@@ -172,6 +178,7 @@ MODELS: dict[str, ModelSpec] = {
 
 
 def model_params(name: str, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A model's hyperparameters: its defaults overlaid with `given` (checked, see `resolve`)."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r} (accepted: {', '.join(MODELS)})")
     return resolve(MODELS[name].params, given)
@@ -186,6 +193,7 @@ class PriorModel:
         self.classes_ = np.arange(n_classes)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The label shares, the same for every point."""
         return np.tile(self.prior, (len(X), 1))
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from al_core.cli import main
-from al_core.gridcost import RESOLUTIONS, grid_resolution, grid_seconds
 from al_core.models import MODELS
+from al_core.present.gridcost import RESOLUTIONS, grid_resolution, grid_seconds
 from al_core.strategies import top_k
 
 FIGURES = ("step_overhead", "qbc_selection", "compare_throughput", "grid_cost")

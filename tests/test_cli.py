@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from al_core.cli import main
-from al_core.datasets import DATASETS
+from al_core.data import DATASETS
 from al_core.models import MODELS
 from al_core.strategies import STRATEGIES, Strategy
 

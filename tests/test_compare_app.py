@@ -1,13 +1,11 @@
 """Compare page headless: a small many-seeds run end to end, and the race."""
 
-import time
-
 from streamlit.testing.v1 import AppTest
 
 
 def open_compare() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -19,10 +17,7 @@ def test_a_small_comparison_runs_and_reports():
     at.number_input(key="cmp_budget").set_value(10).run()
     at.button(key="cmp_run").click().run()
     job = at.session_state["cmp_job"]
-    deadline = time.monotonic() + 120
-    while job.running and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert not job.running and job.error is None
+    assert job.join(timeout=120) and job.error is None
     at.run()
     assert not at.exception, at.exception
     exp = job.result
@@ -37,7 +32,7 @@ def test_race_steps_both_strategies_together():
     at = open_compare()
     at.button(key="race_step").click().run()
     at.button(key="race_step10").click().run()
-    left, right = at.session_state["race_runs"]
+    left, right = at.session_state["cmp_race"].runs
     assert left.step_number == right.step_number == 11
     assert left.config.strategy == "random" and right.config.strategy == "margin"
     assert left.steps[0].queried == right.steps[0].queried  # the same start

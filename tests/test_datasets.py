@@ -11,7 +11,7 @@ from sklearn import datasets as skd
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from al_core.datasets import (
+from al_core.data import (
     CLASS_RANGE,
     DATASETS,
     MAX_COLUMNS,
@@ -23,7 +23,7 @@ from al_core.datasets import (
     load_csv,
     make_dataset,
 )
-from al_core.datasets import (
+from al_core.data import (
     test_size as held_out_size,  # aliased: pytest would collect a name starting with test_
 )
 

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from al_core.datasets import DATASETS
+from al_core.data import DATASETS
 from al_core.models import MODELS
 from al_core.strategies import STRATEGIES
 
@@ -115,14 +115,10 @@ def test_sweep_every_dataset_model_strategy(dataset):
 
 
 def test_five_seed_band_runs_in_the_background():
-    import time
-
     at = open_app()
     at.toggle(key="seed_band").set_value(True).run()
     job = at.session_state["band_job"]
-    deadline = time.monotonic() + 120
-    while job.running and time.monotonic() < deadline:
-        time.sleep(0.5)
+    assert job.join(timeout=120)
     assert job.error is None and job.result is not None
     assert sorted(job.result.seeds) == [42, 43, 44, 45, 46]
     at.run()
@@ -133,7 +129,7 @@ def test_exported_script_reproduces_the_app_accuracy(tmp_path):
     import subprocess
     import sys
 
-    from al_core.export import python_script
+    from al_core.formats.script import python_script
 
     at = open_app()
     at.button(key="step10").click().run()

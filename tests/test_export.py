@@ -17,10 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
-from al_core.datasets import load_csv
-from al_core.export import history_csv, python_script, safe_cell
-from al_core.learner import Config, Learner
-from al_core.metrics import METRICS
+from al_core.data import load_csv
+from al_core.formats.script import python_script
+from al_core.formats.spreadsheet import history_csv, safe_cell
+from al_core.loop import Config, Learner
+from al_core.loop.metrics import METRICS
 from al_core.models import MODELS
 
 FINAL = re.compile(r"^Final (accuracy|confidence): (\S+)$", re.M)

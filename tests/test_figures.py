@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from al_core.figures import SELECTED, Curve, Style, curve_figure, plane_figure
-from al_core.learner import Config, Learner
-from al_core.views import plane_view
+from al_core.loop import Config, Learner
+from al_core.present.figures import SELECTED, Curve, Style, curve_figure, plane_figure
+from al_core.present.views import plane_view
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_upload_corpus import BAD
 
-from al_core.datasets import load_csv
-from al_core.labels_io import csv_columns, session_json
-from al_core.learner import Config, Learner
-from al_core.views import oracle_curve
+from al_core.data import csv_columns, load_csv
+from al_core.formats.session import session_json
+from al_core.loop import Config, Learner
+from al_core.present.views import oracle_curve
 
 CORPUS = Path(__file__).parent / "bad_csv"
 NO_LABEL = "(none: I label every point)"
@@ -27,7 +27,7 @@ NO_LABEL = "(none: I label every point)"
 
 def open_label() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=90).run()
-    at.switch_page("pages/label.py").run()
+    at.switch_page("app_pages/label.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -210,16 +210,17 @@ def test_replacing_a_run_with_your_labels_keeps_it_to_bring_back():
     upload(at, "csv_file", "good_2d_labeled.csv", (CORPUS / "good_2d_labeled.csv").read_bytes())
     assert run_of(at) is not old
     assert any("2 labels by you" in m.value for m in at.markdown)
-    at.button(key="lb_restore").click().run()
-    assert run_of(at) is old and metric(at, "By you") == "2"
+    at.button(key="lb_restore_0").click().run()
+    assert run_of(at).to_json() == old.to_json() and metric(at, "By you") == "2"
     assert at.selectbox(key="cfg_dataset").value == "moons"
     # the upload it swapped out is kept in turn? It had no labels by you, so nothing to keep
-    assert "lb_backup" not in at.session_state
+    assert not at.session_state["lb_kept"]
     # a sidebar change also keeps the run
     at.selectbox(key="cfg_model").set_value("knn").run()
     assert run_of(at) is not old and run_of(at).config.model == "knn"
-    at.button(key="lb_restore").click().run()
-    assert run_of(at) is old and at.selectbox(key="cfg_model").value == "logreg"
+    at.button(key="lb_restore_0").click().run()
+    assert run_of(at).to_json() == old.to_json()
+    assert at.selectbox(key="cfg_model").value == "logreg"
     assert not at.exception
 
 

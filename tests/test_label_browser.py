@@ -260,7 +260,7 @@ def test_upload_a_bad_then_a_good_csv(app_server, page):
     wait_idle(page)
     wait_metric(page, "Labeled", "1")
     assert_no_exception(page)
-    page.get_by_text("Your previous run").scroll_into_view_if_needed()
+    page.get_by_text("was kept").first.scroll_into_view_if_needed()
     screenshot(page, "label_upload_good_csv")
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from al_core import labeling as lab
-from al_core.datasets import load_csv
-from al_core.learner import Config, Learner
+from al_core.data import load_csv
+from al_core.loop import Config, Learner
+from al_core.present import labeling as lab
 
 CORPUS = Path(__file__).parent / "bad_csv"
 SMALL = Config(n_samples=120, initial=4, model="logreg")

@@ -3,12 +3,12 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from al_core.lessons import LESSONS
+from al_core.experiments.lesson_catalog import LESSONS
 
 
 def open_learn() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page("pages/learn.py").run()
+    at.switch_page("app_pages/learn.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -40,8 +40,8 @@ def test_lesson_preset_opens_its_page_configured(lesson):
 
 
 def test_the_random_twin_starts_from_a_lessons_own_start():
-    from al_core.lessons import lesson
-    from al_core.views import random_twin
+    from al_core.experiments.lesson_catalog import lesson
+    from al_core.present.views import random_twin
 
     run = lesson("sampling-bias").learner()
     twin = random_twin(run)

@@ -10,9 +10,9 @@ import pytest
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from al_core.datasets import load_csv, make_dataset
-from al_core.learner import Config, Learner
-from al_core.metrics import evaluate
+from al_core.data import load_csv, make_dataset
+from al_core.loop import Config, Learner
+from al_core.loop.metrics import evaluate
 from al_core.models import MODELS, PriorModel, class_proba, fit_model
 from al_core.strategies import STRATEGIES
 
@@ -436,7 +436,7 @@ def test_a_session_on_an_uploaded_dataset_round_trips_with_the_dataset():
         ('{"v": 1, "config": {"n_samples": "600"}}', "n_samples"),
         ('{"v": 1, "config": {"noise": null}}', "noise"),
         ('{"v": 1, "config": {"model_params": [1]}}', "model_params"),
-        ('{"v": 1, "config": {"model_params": {"C": "x"}}}', "C must be a number"),
+        ('{"v": 1, "config": {"model_params": {"C": "x"}}}', "C 'x' is not a number"),
         ('{"v": 1, "config": {}, "steps": 5}', "must be lists"),
         ('{"v": 1, "config": {}, "steps": [[1, 2]]}', "malformed"),
         ('{"v": 1, "config": {}, "steps": [[[1], [0], 3]]}', "malformed"),

@@ -14,16 +14,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from al_core.learner import Config
-from al_core.lessons import (
-    CARDS,
-    LESSONS,
-    PAGES,
-    LessonResult,
-    lesson,
-    run_lesson,
-    start_in_box,
-)
+from al_core.experiments.cards import CARDS
+from al_core.experiments.lesson_catalog import LESSONS, lesson
+from al_core.experiments.lessons import PAGES, LessonResult, run_lesson, start_in_box
+from al_core.loop import Config
 from al_core.strategies import STRATEGIES
 
 # ---------------------------------------------------------------- cards
@@ -117,6 +111,8 @@ def test_run_lesson_small_and_reproducible(slug):
 
 
 # ---------------------------------------------------------------- the claims
+# The full evidence: every lesson over all its seeds. Marked slow so `-m "not slow"` gives a quick
+# loop while editing; CI runs the README's command, which runs everything, these included.
 
 
 @pytest.fixture(scope="module", params=LESSONS, ids=lambda item: item.slug)
@@ -124,6 +120,7 @@ def evidence(request) -> LessonResult:
     return run_lesson(request.param, jobs=2)
 
 
+@pytest.mark.slow
 def test_lesson_claim_holds(evidence):
     ok, message = evidence.lesson.check(evidence)
     print(f"{evidence.lesson.slug}: {message}")
@@ -141,6 +138,7 @@ def _swap(result: LessonResult, a: str, b: str) -> LessonResult:
     return replace(result, table=swapped(result.table), runs=swapped(result.runs))
 
 
+@pytest.mark.slow
 def test_lesson_check_rejects_the_opposite(evidence):
     slug = evidence.lesson.slug
     if slug == "nothing-to-gain":  # symmetric claim: spoil it with a big gain instead

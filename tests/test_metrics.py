@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss
 
-from al_core.metrics import METRICS, aulc, evaluate, labels_to_target
+from al_core.loop.metrics import METRICS, aulc, evaluate, labels_to_target
 
 
 def random_case(seed: int):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from al_core.datasets import make_dataset
+from al_core.data import make_dataset
 from al_core.models import MODELS, PriorModel, ScoredSVC, class_proba, fit_model, model_params
 from al_core.params import Param, resolve
 
@@ -137,12 +137,17 @@ def test_defaults_are_resolved_for_every_model():
             assert p.low <= p.default <= p.high
 
 
-def test_hyperparameters_are_clamped_into_range_and_ints_rounded():
-    assert model_params("svm_rbf", {"C": 1e9, "gamma": 1e-9}) == {"C": 1000.0, "gamma": 0.01}
-    assert model_params("knn", {"k": 0}) == {"k": 1}
-    assert model_params("knn", {"k": "7.6"}) == {"k": 8}
-    assert isinstance(model_params("forest", {"n_estimators": 12.2})["n_estimators"], int)
-    assert model_params("logreg", {"C": "0.5"}) == {"C": 0.5}
+def test_hyperparameters_out_of_range_or_not_whole_are_refused_and_links_clamp_them():
+    # Refused in code and session files (a silent clamp hid typos: issue "hostile input" 5) ...
+    for name, given in [("svm_rbf", {"C": 1e9}), ("knn", {"k": 0}), ("knn", {"k": 1.5})]:
+        with pytest.raises(ValueError, match=next(iter(given))):
+            model_params(name, given)
+    assert model_params("knn", {"k": 8.0}) == {"k": 8}  # a whole float is a whole number
+    assert isinstance(model_params("forest", {"n_estimators": 12.0})["n_estimators"], int)
+    # ... and clamped, with a warning, where a link brings them
+    k = MODELS["knn"].params[0]
+    assert k.clamp("7.6") == (8, "Neighbours k 7.6 is not a whole number; using 8.")
+    assert k.clamp("0")[0] == 1 and MODELS["svm_rbf"].params[0].clamp(1e9)[0] == 1000.0
 
 
 def test_knn_with_more_neighbours_than_labels_still_fits():
@@ -157,9 +162,9 @@ def test_knn_with_more_neighbours_than_labels_still_fits():
     [
         ("logreg", {"gamma": 1.0}, ["unknown parameter 'gamma'", "accepted: C"]),
         ("naive_bayes", {"C": 1.0}, ["unknown parameter 'C'", "accepted: none"]),
-        ("svm_rbf", {"C": "lots"}, ["C must be a number", "'lots'"]),
-        ("svm_rbf", {"C": float("nan")}, ["C must be a number"]),
-        ("knn", {"k": None}, ["k must be a number"]),
+        ("svm_rbf", {"C": "lots"}, ["C 'lots' is not a number", "accepted: 0.01 to 1000"]),
+        ("svm_rbf", {"C": float("nan")}, ["C nan is not a number"]),
+        ("knn", {"k": None}, ["k None is not a whole number"]),
         ("nope", {}, ["unknown model 'nope'", "logreg"]),
     ],
 )
@@ -172,9 +177,10 @@ def test_bad_hyperparameters_raise_value_errors_naming_them(name, given, words):
 
 def test_param_clamp_and_resolve_directly():
     p = Param("depth", "Depth", 5, 1, 20)
-    assert p.is_int and p.clamp(100) == 20 and p.clamp(-3) == 1 and p.clamp(2.4) == 2
+    assert p.is_int and p.clamp(100)[0] == 20 and p.clamp(-3)[0] == 1 and p.clamp(2.4)[0] == 2
+    assert p.clamp(100)[1] == "Depth 100 is out of range (1 to 20); using 20."
     q = Param("scale", "Scale", 1.0, 0.1, 10.0, log=True)
-    assert not q.is_int and q.clamp(float("inf")) == 10.0 and q.clamp(0.5) == 0.5
+    assert not q.is_int and q.clamp(float("inf"))[0] == 1.0 and q.clamp(0.5) == (0.5, "")
     assert resolve((p, q), None) == {"depth": 5, "scale": 1.0}
     assert resolve((p, q), {"scale": 3}) == {"depth": 5, "scale": 3.0}
     with pytest.raises(ValueError, match="name: value pairs"):

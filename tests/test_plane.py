@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from al_core import Config, Learner
-from al_core.figures import TITLE, WEBGL_ABOVE, band_mask, plane_figure
-from al_core.raster import png_data_uri, render
-from al_core.views import grid_resolution, plane_view
+from al_core.present.figures import TITLE, WEBGL_ABOVE, plane_figure
+from al_core.present.raster import png_data_uri, render
+from al_core.present.views import grid_resolution, plane_view
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +83,12 @@ def test_the_shaded_band_is_where_the_model_is_unsure():
         int
     )  # a band no probability reaches
     shading = (no_band - with_band)[50].sum(axis=1)
-    inside = band_mask(proba, (0.45, 0.55))[50]
+    inside = (p1[50] >= 0.45) & (p1[50] <= 0.55)
     off_line = np.abs(np.arange(101) - 50) > 2  # the boundary line at p = 0.5 is dark anyway
     assert shading[inside & off_line].min() > 60  # darker inside the band
     assert (
         np.abs(shading[~inside & (np.abs(np.arange(101) - 50) > 7)]).max() < 3
     )  # untouched outside
-
-
-def test_three_class_band_uses_the_top_two_gap():
-    proba = np.array([[[0.4, 0.35, 0.25], [0.8, 0.1, 0.1]]], np.float32)
-    assert band_mask(proba, (0.45, 0.55)).tolist() == [[True, False]]
 
 
 def test_grid_resolution_follows_model_cost():

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
-from al_core.learner import Config, Learner
+from al_core.loop import Config, Learner
 from al_core.strategies import STRATEGIES, top_k
 
 FAST_MODELS = ["logreg", "knn", "tree", "naive_bayes", "svm_rbf", "svm_linear"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from al_core import race as rc
-from al_core.datasets import load_csv
-from al_core.experiments import full_pool_accuracy
-from al_core.learner import Config, Learner
+from al_core.data import load_csv
+from al_core.experiments import races as rc
+from al_core.experiments.runner import full_pool_accuracy
+from al_core.loop import Config, Learner
 
 CORPUS = Path(__file__).parent / "bad_csv"
 SMALL = Config(n_samples=120, initial=4, model="logreg", oracle_noise=0.3, random_mix=0.5)

@@ -12,7 +12,7 @@ from skactiveml.classifier import SklearnClassifier  # a dev requirement: fail, 
 from skactiveml.pool import QueryByCommittee, UncertaintySampling, vote_entropy
 from threadpoolctl import threadpool_limits
 
-from al_core.learner import Config, Learner
+from al_core.loop import Config, Learner
 from al_core.models import MODELS, class_proba, model_params
 from al_core.strategies import STRATEGIES, committee, query
 

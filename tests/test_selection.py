@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from al_core.learner import Config, Learner
-from al_core.selection import Selection, label_notes, read_selection
+from al_core.loop import Config, Learner
+from al_core.present.chart_events import Selection, label_notes, read_selection
 
 N = 20
 LABELED = np.zeros(N, bool)

@@ -10,9 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from al_core.learner import SOURCES, Config, Learner
-from al_core.share import (
-    CONFIG_KEYS,
+from al_core.formats.share import (
     SOURCE_CODES,
     STEPS_KEY,
     VIEW_DEFAULTS,
@@ -26,6 +24,8 @@ from al_core.share import (
     share_url,
     unpack_steps,
 )
+from al_core.loop import SOURCES, Config, Learner
+from al_core.loop.schema import FIELDS
 
 BASE = "https://asknext.example.org/explore"
 
@@ -209,21 +209,21 @@ def test_unpack_reads_plain_and_compressed_payloads(compress: bool):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"noise": "9"}, "Noise 9 is out of range; using 2.0."),
+        ({"noise": "9"}, "Noise 9 is out of range (0 to 2); using 2."),
         ({"noise": "abc"}, "Noise 'abc' is not a number; ignored."),
-        ({"n": "5"}, "Samples 5 is out of range; using 20."),
+        ({"n": "5"}, "Samples 5 is out of range (20 to 20000); using 20."),
         ({"n": "600.4"}, "Samples 600.4 is not a whole number; using 600."),
-        ({"seed": "-1"}, "Seed -1 is out of range; using 0."),
-        ({"batch": "1e9"}, "Batch size 1e9 is out of range; using 100."),
+        ({"seed": "-1"}, "Seed -1 is out of range (0 to 4294967295); using 0."),
+        ({"batch": "1e9"}, "Batch size 1e9 is out of range (1 to 100); using 100."),
         ({"onoise": "nan"}, "Oracle noise 'nan' is not a number; ignored."),
         ({"model": "foo"}, "Unknown model 'foo' ignored; using Logistic regression."),
         ({"strat": "psychic"}, "Unknown strategy 'psychic' ignored; using Least confident."),
         ({"ds": "mnist"}, "Unknown dataset 'mnist' ignored; using Two moons."),
         ({"classes": "3"}, "Two moons has a fixed number of classes; 'classes=3' ignored."),
-        ({"ds": "blobs", "classes": "9"}, "Classes 9 is out of range; using 6."),
+        ({"ds": "blobs", "classes": "9"}, "Classes 9 is out of range (2 to 6); using 6."),
         ({"m.C": "5"}, None),
         ({"model": "knn", "m.C": "5"}, "Unknown model setting 'm.C' ignored (accepted: k)."),
-        ({"model": "knn", "m.k": "500"}, "Neighbours k 500 is out of range; using 50."),
+        ({"model": "knn", "m.k": "500"}, "Neighbours k 500 is out of range (1 to 50); using 50."),
         ({"s.beta": "1"}, "Unknown strategy setting 's.beta' ignored (accepted: none)."),
         ({"band": "0.7-0.2"}, "Band 0.7-0.2: low is above high; swapped."),
         ({"band": "wide"}, "Band 'wide' is not 'low-high' (like 0.45-0.55); ignored."),
@@ -307,14 +307,14 @@ def test_a_link_to_uploaded_data_needs_the_data():
     learner, warnings = rebuild(decoded)
     assert learner.config == Config().validated()
     assert "uploaded CSV, which a link cannot carry" in warnings[0]
-    from al_core.datasets import make_dataset
+    from al_core.data import make_dataset
 
     learner, warnings = rebuild(decoded, dataset=make_dataset("circles"))
     assert learner.config.dataset == "upload" and not warnings
 
 
 def test_upload_round_trip_with_the_dataset_given():
-    from al_core.datasets import make_dataset
+    from al_core.data import make_dataset
 
     data = make_dataset("circles", 200, seed=1)
     learner = Learner(Config(dataset="upload", initial=0), data)
@@ -328,7 +328,7 @@ def test_upload_round_trip_with_the_dataset_given():
 keys = st.sampled_from(
     ["ds", "model", "strat", "classes", "band", "present", "util", "ghost", STEPS_KEY, "m.k"]
     + ["m.C", "s.beta", "m.", "s.", "", "x"]
-    + [f.key for f in CONFIG_KEYS]
+    + [f.url for f in FIELDS]
 )
 values = st.one_of(
     st.text(max_size=30),

@@ -3,7 +3,7 @@
 from streamlit.testing.v1 import AppTest
 
 from al_core import Learner
-from al_core.share import decode_state, encode_state
+from al_core.formats.share import decode_state, encode_state
 
 
 def run_with(params: dict[str, str]) -> AppTest:

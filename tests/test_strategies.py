@@ -10,8 +10,8 @@ import pytest
 from scipy.spatial.distance import cdist, pdist
 from threadpoolctl import threadpool_limits
 
-from al_core.datasets import make_dataset
-from al_core.learner import Config, Learner
+from al_core.data import make_dataset
+from al_core.loop import Config, Learner
 from al_core.models import fit_model
 from al_core.strategies import (
     STRATEGIES,
@@ -372,7 +372,8 @@ def test_expected_error_reduction_scores_a_subsample_that_depends_on_the_seed():
 
 def test_strategy_params_are_resolved_and_checked():
     assert strategy_params("qbc_vote") == {"committee_size": 5}
-    assert strategy_params("qbc_kl", {"committee_size": 100}) == {"committee_size": 15}
+    with pytest.raises(ValueError, match="Committee size 100 is out of range"):
+        strategy_params("qbc_kl", {"committee_size": 100})
     assert strategy_params("margin") == {}
     with pytest.raises(ValueError, match="unknown parameter 'beta'"):
         strategy_params("margin", {"beta": 1})

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from al_core.datasets import MAX_ROWS, DataError, Dataset, load_csv
+from al_core.data import MAX_ROWS, DataError, Dataset, load_csv
 
 CORPUS = Path(__file__).parent / "bad_csv"
 

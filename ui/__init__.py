@@ -1,1 +1,1 @@
-"""Streamlit glue shared by the router and the pages: state, sidebar, page shell, styles."""
+"""Streamlit glue shared by the router and the pages: state, kept runs, sidebar, styles."""

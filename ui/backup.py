@@ -1,26 +1,25 @@
-"""Nothing a person labeled is lost by accident: a run that holds their labels is kept when
-something replaces or resets it, with "Bring it back" and "Forget it".
+"""Runs that hold labels a person gave, kept whenever something would replace or reset them.
 
 Labels a person gave (step source "you") cost their time; a simulated run can be rebuilt from
 its configuration, a person's answers cannot. So every way a run goes away (a sidebar change in
-`state.learner()`, a CSV or session upload, Reset on Explore) calls `keep` first. One backup is
-kept per session: the most recent run with labels by you.
+`state.learner()`, a CSV or session upload, a lesson, Reset) calls `keep` first. The kept runs
+form a short list, newest first, each stored as its compact history (`Learner.to_dict()`), so
+bringing one back goes through the one replay path. `ui.kept_runs` draws the list.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from al_core.labeling import count_labels, labels_by_you
-from al_core.learner import Learner
-from ui import state  # state.learner() calls keep(): the two modules import each other
+from al_core.loop import Learner
+from al_core.present.labeling import labels_by_you
 
-KEY = "lb_backup"
+KEY = "lb_kept"
+LIMIT = 20  # far more than anyone juggles; beyond it the oldest goes, and the person is told
 # What rebuilds the sidebar's "Your CSV" choice: a kept run on an uploaded dataset needs it back
 UPLOAD_KEYS = (
     "upload_dataset",
@@ -32,62 +31,57 @@ UPLOAD_KEYS = (
 )
 
 
-@dataclass
-class Backup:
+@dataclass(frozen=True)
+class Kept:
     """A run the person put labels into, the uploaded data it was built on, and why it was kept."""
 
-    run: Learner
+    run: dict[str, Any]
     upload: dict[str, Any] | None
     reason: str
+    by_you: int
+    labels: int
+    at: float
+
+    @property
+    def fingerprint(self) -> str:
+        """Two kept runs with the same history are the same run."""
+        import json
+
+        return json.dumps(self.run, sort_keys=True)
 
 
-def keep(run: Learner | None, reason: str, snapshot: bool = False) -> bool:
-    """Remember `run` before it is replaced, if it holds labels by you; True when it was kept.
+def kept() -> list[Kept]:
+    """The kept runs, newest first."""
+    return st.session_state.setdefault(KEY, [])
 
-    `snapshot=True` keeps a copy instead, for a run about to be changed in place (Reset); the
-    dataset stays shared, so an uploaded run still recognises its data when it comes back.
-    """
+
+def keep(run: Learner | None, reason: str) -> bool:
+    """Remember `run` before it is replaced or reset, if it holds labels by you; True when it was
+    kept. The same run kept twice is one entry (moved to the front)."""
     if run is None or labels_by_you(run) == 0:
         return False
-    if snapshot:
-        run = copy.deepcopy(run, memo={id(run.dataset): run.dataset})
     ss = st.session_state
     upload = {k: ss.get(k) for k in UPLOAD_KEYS} if run.config.dataset == "upload" else None
-    ss[KEY] = Backup(run, upload, reason)
+    entry = Kept(run.to_dict(), upload, reason, labels_by_you(run), run.n_labeled, time.time())
+    runs = [k for k in kept() if k.fingerprint != entry.fingerprint]
+    runs.insert(0, entry)
+    if len(runs) > LIMIT:
+        dropped = runs.pop()
+        st.toast(
+            f"Only {LIMIT} runs are kept: the oldest, with {dropped.by_you} labels by you, "
+            "was let go.",
+            icon=":material/delete:",
+        )
+    ss[KEY] = runs
     return True
 
 
-def restore(say: Callable[[str], None] | None = None) -> None:
-    """Bring back the kept run; the current one is kept in its place if it holds your labels."""
-    b = st.session_state.pop(KEY, None)
-    if b is None:
-        return
-    keep(st.session_state.get("learner"), "swapped for the run you brought back")
-    if b.upload is not None:
-        st.session_state.update(b.upload)
-    state.replace_learner(b.run)
-    message = f"Brought back the run with {count_labels(labels_by_you(b.run))} by you."
-    if say is None:
-        st.toast(message, icon=":material/undo:")
-    else:
-        say(message)
+def take(index: int) -> Kept | None:
+    """Remove and return the kept run at `index` (None if there is none)."""
+    runs = kept()
+    return runs.pop(index) if 0 <= index < len(runs) else None
 
 
-def forget() -> None:
-    """Drop the kept run: the person has said they do not need it."""
-    st.session_state.pop(KEY, None)
-
-
-def notice(say: Callable[[str], None] | None = None) -> None:
-    """The kept run, if any, with its two buttons. `say` reports the restore (a toast without)."""
-    b = st.session_state.get(KEY)
-    if b is None:
-        return
-    with st.container(border=True):
-        n = count_labels(labels_by_you(b.run))
-        st.markdown(f"Your previous run, with **{n} by you**, was kept ({b.reason}).")
-        c = st.columns(2)
-        c[0].button(
-            "Bring it back", key="lb_restore", on_click=restore, args=(say,), width="stretch"
-        )
-        c[1].button("Forget it", key="lb_dismiss", on_click=forget, width="stretch")
+def forget(index: int) -> None:
+    """Drop a kept run: the person has said they do not need it."""
+    take(index)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from al_core.datasets import DataError, Dataset, load_csv
-from al_core.labeling import labels_by_you
-from al_core.labels_io import csv_columns, labels_csv, read_session, session_json
-from al_core.learner import Learner
+from al_core.data import DataError, Dataset, csv_columns, load_csv
+from al_core.formats.session import read_session, session_json
+from al_core.formats.spreadsheet import labels_csv
+from al_core.loop import Learner
+from al_core.present.labeling import labels_by_you
 from ui import backup, state, status
+from ui.downloads import download
 
 NO_LABEL = "(none: I label every point)"
 UPLOAD_ERROR, SESSION_ERROR = "lb_upload_error", "lb_session_error"
@@ -59,6 +61,20 @@ def _use(run: Learner, data: bytes, name: str, label_column: str | None, reason:
     state.replace_learner(run)
 
 
+def _load(data: bytes, name: str, column: str | None, failed: str, kept: str) -> Dataset | None:
+    """Load `data` with `column` as the label column and start a run on it; on any problem,
+    leave the message under the uploader (`failed`, the reason, `kept`) and change nothing."""
+    try:
+        ds = load_csv(data, name, column)
+    except DataError as exc:
+        st.session_state[UPLOAD_ERROR] = f"{failed} {exc} {kept}"
+        return None
+    if error := _adopt(ds, data, name, column):
+        st.session_state[UPLOAD_ERROR] = error
+        return None
+    return ds
+
+
 def on_csv() -> None:
     """A CSV was dropped on the uploader (removing it keeps the data and the run)."""
     ss = st.session_state
@@ -67,13 +83,8 @@ def on_csv() -> None:
     if f is None:
         return
     data = f.getvalue()
-    try:
-        ds = load_csv(data, f.name, "auto")
-    except DataError as exc:
-        ss[UPLOAD_ERROR] = f"{f.name} was not loaded. {exc} Your current session is kept."
-        return
-    if error := _adopt(ds, data, f.name, "auto"):
-        ss[UPLOAD_ERROR] = error
+    ds = _load(data, f.name, "auto", f"{f.name} was not loaded.", "Your current session is kept.")
+    if ds is None:
         return
     classes = f"{ds.n_classes} classes" if ds.has_truth else "no label column"
     status.say(f"Loaded {f.name}: {len(ds)} points to label, {classes}.")
@@ -86,13 +97,8 @@ def on_label_pick() -> None:
     ss.pop(UPLOAD_ERROR, None)
     pick = ss.upload_label_pick
     column = None if pick == NO_LABEL else pick
-    try:
-        ds = load_csv(ss.upload_bytes, ss.upload_name, column)
-    except DataError as exc:
-        ss[UPLOAD_ERROR] = f"'{pick}' cannot be the label column. {exc} Nothing was changed."
-        return
-    if error := _adopt(ds, ss.upload_bytes, ss.upload_name, column):
-        ss[UPLOAD_ERROR] = error
+    failed = f"'{pick}' cannot be the label column."
+    if _load(ss.upload_bytes, ss.upload_name, column, failed, "Nothing was changed.") is None:
         return
     status.say(
         "Label column: none. Every label is yours." if column is None else f"Label column: {pick}."
@@ -191,28 +197,24 @@ def _save(run: Learner) -> None:
     data = ss.get("upload_bytes") if uploaded else None
     column = ss.get("upload_label_column", "auto")
     c = st.columns(2)
-    c[0].download_button(
+    download(
+        c[0],
         "Labels (CSV)",
-        data=lambda: labels_csv(run),
-        file_name="ask-next-labels.csv",
-        mime="text/csv",
+        lambda: labels_csv(run),
+        "ask-next-labels.csv",
         key="dl_labels",
-        on_click="ignore",
         icon=":material/download:",
-        width="stretch",
         help="One row per label: row index, features, label, who labeled it, step.",
     )
-    c[1].download_button(
+    download(
+        c[1],
         "Session (JSON)",
-        data=lambda: session_json(run, data, column),
-        file_name="ask-next-session.json",
-        mime="application/json",
+        lambda: session_json(run, data, column),
+        "ask-next-session.json",
         key="dl_session",
-        on_click="ignore",
         icon=":material/download:",
-        width="stretch",
-        disabled=uploaded and data is None,
         help="The whole run (and your CSV): upload it below to continue where you stopped.",
+        disabled=uploaded and data is None,
     )
     st.file_uploader("Continue a saved session (JSON)", key="session_file", on_change=on_session)
     if err := ss.get(SESSION_ERROR):

@@ -11,19 +11,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from al_core import race as rc
-from al_core.figures import (
-    CLASS_COLORS,
-    SELECT_CONFIG,
-    STATIC_CONFIG,
-    Curve,
-    curve_figure,
-    plane_figure,
-)
-from al_core.learner import Learner
-from al_core.selection import label_notes, read_selection
+from al_core.experiments import races as rc
+from al_core.loop import Learner, cold_start
+from al_core.present.chart_events import label_notes, read_selection
+from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.palette import SELECT_CONFIG, STATIC_CONFIG, class_color
+from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from al_core.views import plane_view
 from ui import state, status, style
 
 TITLE = "Your picks: click a point to reveal its label"
@@ -61,8 +55,7 @@ def race_restart() -> None:
 
 def fair_race() -> None:
     """Few starting labels and a flexible model: where picking well can pay off."""
-    k = ss.learner.dataset.n_classes
-    state.set_config(state.with_config(initial=2 * k, model="svm_rbf", model_params={}))
+    state.set_config(cold_start(state.current_config(), ss.learner.dataset.n_classes))
     ss.pop(KEY, None)
 
 
@@ -141,8 +134,8 @@ def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float 
     status.show()
     st.markdown(f"**You vs {name}**")
     curves = [
-        Curve("You", s.you_n, s.you_acc, color=CLASS_COLORS[0]),
-        Curve(name, s.them_n, s.them_acc, color=CLASS_COLORS[1]),
+        Curve("You", s.you_n, s.you_acc, color=class_color(0)),
+        Curve(name, s.them_n, s.them_acc, color=class_color(1)),
     ]
     fig = curve_figure(curves, target=target, style=chart)
     st.plotly_chart(fig, key="race_curve", width="stretch", config=STATIC_CONFIG)

@@ -1,11 +1,17 @@
-"""The shared sidebar: the run's configuration, drawn by the router on every page."""
+"""The shared sidebar: the run's configuration, drawn by the router on every page.
+
+Every widget's label, range, step and help come from the one schema (`al_core.loop.schema`), so
+the sidebar accepts exactly what a share link, a session file and the CLI accept.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import streamlit as st
 
-from al_core.datasets import CLASS_RANGE, DATASETS
+from al_core.data import DATASETS, dataset_label
+from al_core.loop.schema import FIELD, UPLOAD
 from al_core.models import MODELS
 from al_core.params import Param
 from al_core.strategies import STRATEGIES
@@ -18,97 +24,96 @@ def render() -> None:
     ss = st.session_state
     with st.sidebar:
         st.markdown("### Configuration")
-        datasets = list(DATASETS) + (["upload"] if ss.get("upload_dataset") is not None else [])
-        if ss.cfg_dataset not in datasets:
-            ss.cfg_dataset = "moons"
-        st.selectbox("Dataset", datasets, key="cfg_dataset", format_func=_dataset_label)
-        spec = DATASETS.get(ss.cfg_dataset)
-        tunable = spec is not None and spec.tunable
-        st.number_input(
-            "Samples",
-            20,
-            20_000,
-            key="cfg_n_samples",
-            step=100,
-            disabled=not tunable,
-            help="Points in the pool. The held-out test set is drawn separately.",
-        )
-        st.slider("Noise", 0.0, 2.0, key="cfg_noise", step=0.05, disabled=not tunable)
-        st.number_input(
-            "Seed",
-            0,
-            2**32 - 1,
-            key="cfg_seed",
-            step=1,
-            help="Every run is reproducible from its seed.",
-        )
-        st.number_input(
-            "Initial labels",
-            0,
-            20_000,
-            key="cfg_initial",
-            step=1,
-            help="Labeled at the start, stratified by class. 0 or 2 is a cold start.",
-        )
+        cfg = ss.cfg
+        datasets = list(DATASETS) + ([UPLOAD] if ss.get("upload_dataset") is not None else [])
+        if cfg["dataset"] not in datasets:
+            cfg["dataset"] = FIELD["dataset"].default
+        _choice(FIELD["dataset"], datasets, dataset_label)
+        spec = DATASETS.get(cfg["dataset"])
+        if spec is not None and spec.tunable:
+            _number(FIELD["n_samples"])
+            _slider(FIELD["noise"])
+        elif spec is not None:
+            st.caption(
+                f"{spec.label}: fixed data, {spec.description[0].lower()}{spec.description[1:]}"
+            )
+        _number(FIELD["seed"])
+        _number(FIELD["initial"])
         with st.expander("More data options"):
-            lo, hi = CLASS_RANGE.get(ss.cfg_dataset, (None, None))
-            if lo is not None:
-                if ss.cfg_n_classes is None or not lo <= ss.cfg_n_classes <= hi:
-                    ss.cfg_n_classes = DATASETS[ss.cfg_dataset].default_classes
-                st.slider("Classes", lo, hi, key="cfg_n_classes")
+            classes = FIELD["n_classes"]
+            span = classes.limits(cfg)
+            if span is not None:
+                lo, hi = span
+                if cfg["n_classes"] is None or not lo <= cfg["n_classes"] <= hi:
+                    _set("n_classes", DATASETS[cfg["dataset"]].default_classes)
+                _slider(classes, span)
             else:
-                ss.cfg_n_classes = None
-                st.caption(f"{_dataset_label(ss.cfg_dataset)} has a fixed number of classes.")
-            st.slider(
-                "Class imbalance",
-                0.0,
-                0.95,
-                key="cfg_imbalance",
-                step=0.05,
-                disabled=not tunable,
-                help="0 = balanced; higher values make each class rarer than the one before.",
-            )
+                _set("n_classes", None)
+                st.caption(f"{dataset_label(cfg['dataset'])} has a fixed number of classes.")
+            _slider(FIELD["imbalance"], disabled=spec is None or not spec.tunable)
 
-        st.selectbox("Model", list(MODELS), key="cfg_model", format_func=lambda m: MODELS[m].label)
+        _choice(FIELD["model"], list(MODELS), lambda m: MODELS[m].label)
         _params_expander(
-            "Model settings", MODELS[ss.cfg_model].params, "cfg_model_params", ss.cfg_model
+            "Model settings", MODELS[cfg["model"]].params, "model_params", cfg["model"]
         )
-        st.selectbox(
-            "Strategy",
-            list(STRATEGIES),
-            key="cfg_strategy",
-            format_func=lambda s: STRATEGIES[s].label,
-        )
-        st.caption(STRATEGIES[ss.cfg_strategy].idea)
+        _choice(FIELD["strategy"], list(STRATEGIES), lambda s: STRATEGIES[s].label)
+        st.caption(STRATEGIES[cfg["strategy"]].idea)
         with st.expander("Strategy settings"):
-            _param_widgets(
-                STRATEGIES[ss.cfg_strategy].params, "cfg_strategy_params", ss.cfg_strategy
-            )
-            st.slider(
-                "Random mix",
-                0.0,
-                1.0,
-                key="cfg_random_mix",
-                step=0.05,
-                help="Share of each batch drawn at random (epsilon).",
-            )
-            st.slider(
-                "Oracle noise",
-                0.0,
-                0.5,
-                key="cfg_oracle_noise",
-                step=0.05,
-                help="The simulated oracle flips a label with this probability.",
-            )
-        st.slider("Batch size", 1, 100, key="cfg_batch_size", help="Points asked per step.")
+            _param_widgets(STRATEGIES[cfg["strategy"]].params, "strategy_params", cfg["strategy"])
+            _slider(FIELD["random_mix"])
+            _slider(FIELD["oracle_noise"])
+        _slider(FIELD["batch_size"])
         st.divider()
         st.toggle(
             "Presenter mode", key="presenter", help="Large type and thick markers for a projector."
         )
 
 
-def _dataset_label(name: str) -> str:
-    return "Your CSV" if name == "upload" else DATASETS[name].label
+def _set(name: str, value) -> None:
+    """Change a field from the sidebar itself (before its widget is drawn)."""
+    st.session_state.cfg[name] = value
+    st.session_state[state.key(name)] = value
+
+
+def _bound(f: Param) -> str:
+    """The widget's key, holding the configuration's value: a widget that was not drawn last
+    run (hidden, or on another page) has lost its own state, so it is refilled from `cfg`."""
+    wk = state.key(f.name)
+    ss = st.session_state
+    if wk not in ss:
+        ss[wk] = ss.cfg[f.name]
+    return wk
+
+
+def _store(f: Param, value) -> None:
+    st.session_state.cfg[f.name] = value
+
+
+def _choice(f: Param, options: list[str], label) -> None:
+    _store(f, st.selectbox(f.label, options, key=_bound(f), format_func=label, help=f.help))
+
+
+def _number(f: Param) -> None:
+    lo, hi = f.limits()
+    value = st.number_input(
+        f.label, int(lo), int(hi), key=_bound(f), step=int(f.step or 1), help=f.help
+    )
+    _store(f, value)
+
+
+def _slider(f: Param, span: tuple[float, float] | None = None, disabled: bool = False) -> None:
+    lo, hi = span or f.limits()
+    kind = int if f.is_int else float
+    value = st.slider(
+        f.label,
+        kind(lo),
+        kind(hi),
+        key=_bound(f),
+        step=kind(f.step or 1),
+        help=f.help,
+        disabled=disabled,
+    )
+    _store(f, value)
 
 
 def _params_expander(title: str, params: tuple[Param, ...], store: str, owner: str) -> None:
@@ -120,13 +125,13 @@ def _params_expander(title: str, params: tuple[Param, ...], store: str, owner: s
 def _param_widgets(params: tuple[Param, ...], store: str, owner: str) -> None:
     """One slider per hyperparameter; values go to a plain dict so the Config can be rebuilt."""
     ss = st.session_state
-    values = {k: v for k, v in ss[store].items() if k in {p.name for p in params}}
+    values = {k: v for k, v in ss.cfg[store].items() if k in {p.name for p in params}}
     for p in params:
         current = values.get(p.name, p.default)
         key = f"w_{owner}_{p.name}"
         if p.log:
             options = _log_options(p)
-            current = min(options, key=lambda o: abs(np.log(o) - np.log(current)))
+            current = min(options, key=lambda o: abs(math.log(o) - math.log(current)))
             value = st.select_slider(p.label, options, value=current, key=key, help=p.help or None)
         elif p.is_int:
             value = st.slider(p.label, int(p.low), int(p.high), value=int(current), key=key)
@@ -136,12 +141,12 @@ def _param_widgets(params: tuple[Param, ...], store: str, owner: str) -> None:
             values[p.name] = value
         else:
             values.pop(p.name, None)
-    ss[store] = values
+    ss.cfg[store] = values
 
 
 def _log_options(p: Param) -> list[float]:
     """Round numbers on a log scale (0.01, 0.02, 0.05, 0.1 …) including the default."""
-    decades = np.arange(np.floor(np.log10(p.low)), np.ceil(np.log10(p.high)) + 1)
+    decades = range(math.floor(math.log10(p.low)), math.ceil(math.log10(p.high)) + 1)
     opts = {round(m * 10**d, 6) for d in decades for m in (1, 2, 5)}
     opts = {o for o in opts if p.low <= o <= p.high} | {p.default}
     return sorted(opts)

@@ -1,38 +1,28 @@
 """Per-user state in `st.session_state`: the run, its random twin, and the view settings.
 
-The sidebar widgets write plain session-state keys (`cfg_*`), so the configuration survives page
-switches; `current_config()` turns them into a Config and `learner()` keeps the run in step with
-it, starting a fresh run (and saying so) when the configuration changes; a run that held labels
-by a person is kept first (see ui.backup), so no page loses them.
+The configuration lives in one plain dict, `st.session_state.cfg` (a field per schema field, plus
+the two hyperparameter dicts); the sidebar's widgets (keys `cfg_<field>`) read and write it. A
+widget's own key is not a safe store: Streamlit drops it whenever the widget is not drawn (a
+hidden Samples box, another page). `current_config()` turns the dict into a Config and
+`learner()` keeps the run in step with it, starting a fresh run (and saying so) when the
+configuration changes. A run that held labels by a person is kept first (`ui.backup`), so no page loses them.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from al_core import Config, Learner
-from al_core.share import decode_state, encode_state, rebuild, share_url
-from al_core.views import random_twin
-from ui import backup  # backup.restore() calls replace_learner(): the modules import each other
+from al_core.formats.share import decode_state, encode_state, rebuild
+from al_core.loop.schema import FIELDS
+from al_core.present.safe_text import plain
+from al_core.present.views import random_twin
+from ui import backup
 
 DEFAULT = Config()
-CONFIG_KEYS = (
-    "dataset",
-    "n_samples",
-    "noise",
-    "seed",
-    "initial",
-    "model",
-    "strategy",
-    "batch_size",
-    "n_classes",
-    "imbalance",
-    "random_mix",
-    "oracle_noise",
-)
 VIEW_DEFAULTS: dict[str, Any] = {
     "band": (0.45, 0.55),
     "show_utility": False,
@@ -42,49 +32,86 @@ VIEW_DEFAULTS: dict[str, Any] = {
     "speed": "Normal",
 }
 SPEEDS = {"Slow": 1.0, "Normal": 0.5, "Fast": 0.25}
+FULL_RERUN = "_full_rerun"
+
+
+def key(field: str) -> str:
+    """The key of the sidebar widget that edits a Config field."""
+    return f"cfg_{field}"
 
 
 def init() -> None:
     """Create every key once; safe to call from any page, any number of times."""
     ss = st.session_state
-    for key, value in asdict(DEFAULT).items():
-        if key in CONFIG_KEYS:
-            ss.setdefault(f"cfg_{key}", value)
-    ss.setdefault("cfg_model_params", {})
-    ss.setdefault("cfg_strategy_params", {})
-    for key, value in VIEW_DEFAULTS.items():
-        ss.setdefault(key, value)
+    if "cfg" not in ss:
+        ss.cfg = _values(DEFAULT)
+    for name, value in VIEW_DEFAULTS.items():
+        # Writing a widget's key back keeps its value when the widget is not drawn this run
+        # (the band slider lives on Explore; Label and Compare read it too).
+        ss[name] = ss.get(name, value)
+
+
+def _values(config: Config) -> dict[str, Any]:
+    values = {f.name: getattr(config, f.name) for f in FIELDS}
+    values["model_params"] = dict(config.model_params)
+    values["strategy_params"] = dict(config.strategy_params)
+    return values
 
 
 def current_config() -> Config:
-    ss = st.session_state
-    values = {key: ss[f"cfg_{key}"] for key in CONFIG_KEYS}
-    return Config(
-        **values,
-        model_params=dict(ss.cfg_model_params),
-        strategy_params=dict(ss.cfg_strategy_params),
-    )
+    """The configuration the sidebar shows, not yet validated."""
+    values = dict(st.session_state.cfg)
+    values["model_params"] = dict(values["model_params"])
+    values["strategy_params"] = dict(values["strategy_params"])
+    return Config(**values)
 
 
 def set_config(config: Config) -> None:
-    """Write a config into the widget keys (presets, share links); the next run picks it up."""
+    """Make `config` the sidebar's configuration (presets, share links, Start cold); the
+    widgets show it from their next draw."""
     ss = st.session_state
-    for key in CONFIG_KEYS:
-        ss[f"cfg_{key}"] = getattr(config, key)
-    ss.cfg_model_params = dict(config.model_params)
-    ss.cfg_strategy_params = dict(config.strategy_params)
-    for key in [k for k in ss if str(k).startswith("w_")]:
-        del ss[key]  # hyperparameter sliders re-read their value from the new config
+    ss.cfg = _values(config)
+    for f in FIELDS:
+        ss[key(f.name)] = getattr(config, f.name)
+    for k in [k for k in ss if str(k).startswith("w_")]:
+        del ss[k]  # hyperparameter sliders re-read their value from the new config
+    ask_full_rerun()
+
+
+def ask_full_rerun() -> None:
+    """Redraw the whole page next, not just a fragment.
+
+    A callback inside a fragment (Start cold on Explore) reruns only the fragment: the sidebar
+    would keep showing the old values, and the browser would send them back with its next
+    message, quietly undoing the change. Every fragment starts with `full_rerun_if_asked()`.
+    """
+    st.session_state[FULL_RERUN] = True
+
+
+def full_rerun_if_asked() -> None:
+    """In a fragment: rerun the whole app if a callback asked for it (see `ask_full_rerun`)."""
+    if st.session_state.pop(FULL_RERUN, False):
+        st.rerun(scope="app")
+
+
+def full_run_started() -> None:
+    """The router calls this: a full run is what was asked for."""
+    st.session_state.pop(FULL_RERUN, None)
+
+
+def with_config(**changes: Any) -> Config:
+    """The sidebar's configuration with some fields changed."""
+    return replace(current_config(), **changes)
 
 
 def learner() -> Learner:
     """The current run; rebuilt when the sidebar configuration no longer matches it (the old run
-    is kept as a backup if it holds labels by you)."""
+    is kept if it holds labels by you)."""
     ss = st.session_state
     try:
         config = current_config().validated()
     except ValueError as exc:
-        st.error(f"That configuration cannot run: {exc}. The previous run is kept.")
+        st.error(f"That configuration cannot run: {plain(exc)}. The previous run is kept.")
         return ss["learner"] if "learner" in ss else _start(DEFAULT)
     run = ss.get("learner")
     if run is None or run.config != config:
@@ -121,10 +148,6 @@ def _adopt(run: Learner) -> None:
     ss.pop("history", None)
 
 
-def with_config(**changes: Any) -> Config:
-    return replace(current_config(), **changes)
-
-
 def apply_query_params() -> None:
     """On a session's first run, rebuild the run a share link describes (config, labels, view).
 
@@ -150,6 +173,7 @@ def apply_query_params() -> None:
 
 
 def view_settings() -> dict[str, Any]:
+    """The view part of the state, as a share link carries it."""
     ss = st.session_state
     return {
         "band_low": ss.band[0],
@@ -170,11 +194,7 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def share_link() -> str:
-    base = (st.context.url or "").split("?")[0]
-    return share_url(base, encode_state(learner().to_dict(), view_settings()))
-
-
 def show_url_warnings() -> None:
+    """The link's problems, once, as text (a link's values are a stranger's words)."""
     for text in st.session_state.pop("url_warnings", []):
-        st.warning(text)
+        st.warning(plain(text, limit=400))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from al_core.figures import Style
+from al_core.present.figures import Style
 
 BASE_CSS = """
 <style>

@@ -1,0 +1,290 @@
+"""Many seeds × strategies for one configuration: the runner behind the Compare page and the CLI.
+
+One lucky run misleads; many seeds tell the truth. Every run is rebuilt from its own seed (the
+config with `seed` and `strategy` replaced), so a run gives the same curve in a loop, in a loky
+worker or on a Dask cluster. `random` always runs as the baseline every saving is measured
+against. A failed run is reported with its configuration and error; it never takes the others down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from al_core.data import Dataset, make_dataset
+from al_core.experiments.results import BASELINE, Experiment, Failure, RunResult
+from al_core.loop.config import Config
+from al_core.loop.learner import Learner
+from al_core.loop.metrics import METRICS
+from al_core.loop.scoring import fit_and_score
+from al_core.strategies import STRATEGIES
+from al_core.threads import one_thread
+
+MAX_SEEDS = 1000
+# Fitting the target model on the whole pool is cubic for a Gaussian process: above this many
+# points it is fitted on a fixed random subsample instead (a target, not a race result).
+TARGET_FIT_CAP = {"gp": 2000}
+# Rough cost of one run relative to `random`, so the slow runs start first and no worker idles
+# at the end waiting for the last committee run (longest-processing-time-first scheduling).
+_COST = {"qbc_vote": 6, "qbc_kl": 6, "expected_error_reduction": 20, "cluster_margin": 2}
+
+
+def run_one(
+    config: Config, budget: int, stop_at: int | None = None, dataset: Dataset | None = None
+) -> RunResult:
+    """Step one learner until `budget` labels were added beyond the initial ones.
+
+    Stops early when the pool is exhausted or, if `stop_at` is given, when the labeled set holds
+    `stop_at` points in total (initial ones included), so a race can end every run at one count.
+    The last batch is trimmed so no run overshoots its budget.
+    """
+    start = time.perf_counter()
+    with one_thread():  # tiny fits: BLAS threads only fight each other
+        learner = Learner(config, dataset)
+        goal = learner.n_labeled + int(budget)
+        learner.advance(goal if stop_at is None else min(goal, int(stop_at)))
+    n, _ = learner.curve()
+    return RunResult(
+        strategy=learner.config.strategy,
+        seed=learner.config.seed,
+        n_labeled=[int(v) for v in n],
+        **{m: [float(v) for v in learner.curve(m)[1]] for m in METRICS},
+        elapsed_s=time.perf_counter() - start,
+    )
+
+
+def full_pool_accuracy(config: Config, dataset: Dataset | None = None) -> float:
+    """Test accuracy of the model trained on the whole pool with true labels: the ceiling the
+    labels-to-target figure is measured against (a share of it, see `target_share`)."""
+    config = config.validated()
+    if dataset is None:
+        key = json.dumps(replace(config, strategy="random", strategy_params={}).to_dict())
+        return _cached_full_pool_accuracy(key)
+    return _full_pool_accuracy(config, dataset)
+
+
+@lru_cache(maxsize=256)
+def _cached_full_pool_accuracy(key: str) -> float:
+    return _full_pool_accuracy(Config.from_dict(json.loads(key)), None)
+
+
+def _full_pool_accuracy(config: Config, dataset: Dataset | None) -> float:
+    ds = dataset or _dataset(config)
+    if not ds.has_truth:
+        raise ValueError("this dataset has no labels, so there is no accuracy to compare runs by")
+    rows = np.arange(len(ds))
+    cap = TARGET_FIT_CAP.get(config.model)
+    if cap and len(rows) > cap:
+        rows = np.sort(np.random.default_rng(config.seed).choice(rows, cap, replace=False))
+    return fit_and_score(config, ds, rows)[1]["accuracy"]
+
+
+def _dataset(c: Config) -> Dataset:
+    return make_dataset(c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance)
+
+
+def run_experiment(
+    config: Config,
+    strategies: list[str],
+    seeds: list[int],
+    budget: int,
+    jobs: int = 1,
+    backend: str | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    target_share: float = 0.95,
+    cancel: Callable[[], bool] | None = None,
+    dataset: Dataset | None = None,
+) -> Experiment:
+    """Run every strategy (plus `random`) on every seed and collect the results.
+
+    `jobs` and `backend` go to joblib (`backend="dask"` with `scheduler="tcp://host:8786"` runs
+    on a Dask cluster; without an address it uses the running `distributed.Client`). With one
+    job and no backend the runs go in a plain loop. `progress(done, total)` is called after each
+    run and `cancel()` between runs; a cancelled experiment keeps the runs that finished.
+    Bad arguments raise ValueError naming the argument before anything runs.
+    """
+    start = time.perf_counter()
+    names = _strategies(strategies)
+    config = _template(config, names)
+    seeds = _seeds(seeds)
+    if isinstance(budget, bool) or not isinstance(budget, int | np.integer) or budget < 1:
+        raise ValueError(f"budget must be a whole number of labels, 1 or more (got {budget!r})")
+    if not 0.0 < float(target_share) <= 1.0:
+        raise ValueError(f"target_share must be above 0 and at most 1 (got {target_share})")
+    if not isinstance(jobs, int) or jobs == 0 or jobs < -1:
+        raise ValueError(f"jobs must be 1 or more, or -1 for every core (got {jobs!r})")
+    backend = _backend(backend, scheduler)
+
+    tasks = [(_run_config(config, s, seed), s, seed) for s in names for seed in seeds]
+    full = {seed: _target_model_accuracy(tasks, seed, dataset) for seed in seeds}
+    targets = {seed: target_share * acc for seed, acc in full.items()}
+    tasks.sort(key=lambda t: -_COST.get(t[1], 1))  # slow runs first: no idle worker at the end
+
+    results: list[RunResult] = []
+    failures: list[Failure] = []
+    cancelled = False
+    total = len(tasks)
+    with _executor(jobs, backend, scheduler) as execute:
+        outcomes = execute((c, budget, dataset) for c, _, _ in tasks)
+        try:
+            for outcome in outcomes:
+                (results if isinstance(outcome, RunResult) else failures).append(outcome)
+                if progress is not None:
+                    progress(len(results) + len(failures), total)
+                if cancel is not None and len(results) + len(failures) < total and cancel():
+                    cancelled = True
+                    break
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:  # a joblib generator cancels the tasks it has not started
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # "... executed but not used"
+                    close()
+    return Experiment(
+        config=config,
+        strategies=names,
+        seeds=seeds,
+        budget=int(budget),
+        results=results,
+        targets=targets,
+        full_accuracy=full,
+        target_share=float(target_share),
+        failures=sorted(failures, key=lambda f: (names.index(f.strategy), f.seed)),
+        elapsed_s=time.perf_counter() - start,
+        cancelled=cancelled,
+    )
+
+
+def _strategies(strategies: Iterable[str]) -> list[str]:
+    """The baseline first, then the asked strategies in order, each once."""
+    if isinstance(strategies, str):
+        strategies = [strategies]
+    names = [BASELINE]
+    for s in strategies:
+        if s not in STRATEGIES:
+            raise ValueError(f"unknown strategy {s!r} (accepted: {', '.join(STRATEGIES)})")
+        if s not in names:
+            names.append(s)
+    return names
+
+
+def _template(config: Config, names: list[str]) -> Config:
+    """Validate the shared config; a strategy parameter must suit at least one strategy."""
+    given = dict(config.strategy_params)
+    checked = replace(config, strategy_params={}).validated()
+    takers = {p.name for s in {*names, config.strategy} for p in STRATEGIES[s].params}
+    for key in given:
+        if key not in takers:
+            accepted = ", ".join(sorted(takers)) or "none for these strategies"
+            raise ValueError(f"unknown strategy parameter {key!r} (accepted: {accepted})")
+    return replace(checked, strategy_params=given)
+
+
+def _seeds(seeds: Iterable[int]) -> list[int]:
+    out: list[int] = []
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int | np.integer) or not 0 <= s < 2**32:
+            raise ValueError(f"seeds must be whole numbers from 0 to 4294967295 (got {s!r})")
+        if int(s) not in out:
+            out.append(int(s))
+    if not 1 <= len(out) <= MAX_SEEDS:
+        raise ValueError(f"seeds must hold 1 to {MAX_SEEDS} different seeds (got {len(out)})")
+    return out
+
+
+def _run_config(config: Config, strategy: str, seed: int) -> Config:
+    """The config of one run; strategy parameters go only to the strategies that take them."""
+    accepted = {p.name for p in STRATEGIES[strategy].params}
+    params = {k: v for k, v in config.strategy_params.items() if k in accepted}
+    return replace(config, strategy=strategy, seed=seed, strategy_params=params).validated()
+
+
+def _target_model_accuracy(tasks: list, seed: int, dataset: Dataset | None) -> float:
+    """Also checks, before any run starts, that the seed's dataset can be built and has labels."""
+    config = next(c for c, _, s in tasks if s == seed)
+    if dataset is None:
+        _dataset(config)  # raises DataError (a ValueError) with a user-facing message
+    return full_pool_accuracy(config, dataset)
+
+
+def _backend(backend: str | None, scheduler: str | None) -> str | None:
+    from joblib.parallel import BACKENDS, EXTERNAL_BACKENDS
+
+    if scheduler and backend is None:
+        backend = "dask"
+    if scheduler and backend != "dask":
+        raise ValueError(f"scheduler only goes with backend dask (got backend {backend!r})")
+    accepted = sorted(set(BACKENDS) | set(EXTERNAL_BACKENDS))
+    if backend is not None and backend not in accepted:
+        raise ValueError(f"unknown backend {backend!r} (accepted: {', '.join(accepted)})")
+    return backend
+
+
+def _task(config: Config, budget: int, dataset: Dataset | None) -> RunResult | Failure:
+    """One run in a worker; an error becomes a Failure so the other runs carry on."""
+    try:
+        return run_one(config, budget, dataset=dataset)
+    except Exception as exc:  # any run may fail; the report says which and why
+        return Failure(
+            config.strategy, config.seed, config.to_dict(), f"{type(exc).__name__}: {exc}"
+        )
+
+
+Executor = Callable[[Iterable[tuple]], Iterator[RunResult | Failure]]
+
+
+@contextlib.contextmanager
+def _executor(jobs: int, backend: str | None, scheduler: str | None) -> Iterator[Executor]:
+    """A function mapping task arguments to outcomes, yielded as the runs finish."""
+    if jobs == 1 and backend is None:
+        yield lambda args: (_task(*a) for a in args)
+        return
+    from joblib import Parallel, delayed, parallel_config
+
+    options: dict[str, Any] = {}
+    client = None
+    if backend == "dask":
+        client = _dask_client(scheduler)
+        options["client"] = client
+    elif backend in (None, "loky"):
+        options["inner_max_num_threads"] = 1  # BLAS in each worker: one thread
+    try:
+        with parallel_config(backend=backend or "loky", **options):
+
+            def execute(args: Iterable[tuple]) -> Iterator[RunResult | Failure]:
+                calls = (delayed(_task)(*a) for a in args)
+                try:
+                    parallel = Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered")
+                except ValueError:  # a backend that cannot stream: progress comes at the end
+                    return iter(Parallel(n_jobs=jobs, batch_size=1)(calls))
+                return parallel(calls)
+
+            yield execute
+    finally:
+        if client is not None and scheduler:
+            client.close()
+
+
+def _dask_client(scheduler: str | None) -> Any:
+    try:
+        from distributed import Client, get_client
+    except ImportError as exc:
+        raise ValueError("backend dask needs dask[distributed] installed") from exc
+    if not scheduler:
+        try:
+            return get_client()
+        except ValueError as exc:
+            raise ValueError("backend dask needs a scheduler address (tcp://host:8786)") from exc
+    try:
+        return Client(scheduler, set_as_default=False, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc

@@ -1,0 +1,415 @@
+"""The learning loop: a labeled sequence, the model fitted on it, and a history of every step.
+
+A run is fully determined by its Config and the sequence of (indices, labels, source) it was
+taught, so it serialises to a compact JSON and rebuilds bit-for-bit: share links, exports and undo
+all stand on that. Randomness for step t comes from (seed, t), never from a shared stream.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from al_core.data import Bounds, Dataset, make_dataset
+from al_core.loop import scoring
+from al_core.loop.config import Config
+from al_core.models import class_proba, fit_model
+from al_core.strategies import STRATEGIES, Query, QueryContext, query
+from al_core.threads import one_thread
+
+FORMAT_VERSION = 1
+SOURCES = ("initial", "oracle", "noisy oracle", "you", "random")
+COLD_START_NOTE = (
+    "Fewer than two classes are labeled, so no model can be trained yet: asking at random "
+    "until a second class turns up."
+)
+
+
+def derived_note(source: str, classes_seen: int) -> str:
+    """The note step() gives a simulated-oracle step: the cold-start reason, or nothing."""
+    return COLD_START_NOTE if source in ("oracle", "noisy oracle") and classes_seen < 2 else ""
+
+
+def whole_numbers(values: Any, what: str) -> np.ndarray:
+    """A 1-D int array from JSON-ish input, or a ValueError (never a silent truncation of 1.5)."""
+    try:
+        arr = np.atleast_1d(np.asarray(values))
+        ok = arr.ndim == 1 and (
+            arr.dtype.kind in "iu"
+            or (arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr) & (arr == np.round(arr)))))
+            or arr.size == 0
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{what} must be a list of whole numbers, not {values!r}"[:200])
+    return arr.astype(int)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change to the labeled set and the test metrics right after it."""
+
+    number: int
+    queried: tuple[int, ...]
+    labels: tuple[int, ...]
+    source: str
+    n_labeled: int
+    metrics: dict[str, float]
+    note: str = ""
+
+
+def initial_indices(y: np.ndarray | None, n: int, seed: int, n_classes: int) -> np.ndarray:
+    """A stratified starting set. Matches `train_test_split(..., stratify=y, random_state=seed)`,
+    so the default scenario is exactly the seed notebook's 60 points."""
+    if y is None or n <= 0:
+        return np.array([], dtype=int)
+    counts = np.bincount(y, minlength=n_classes)
+    # Leave at least one point per class unlabeled (a stratified split needs it) and one to ask.
+    n = min(n, len(y) - max(1, int((counts > 0).sum())))
+    if n >= n_classes and counts[counts > 0].min() >= 2:
+        from sklearn.model_selection import train_test_split
+
+        picked, _ = train_test_split(np.arange(len(y)), train_size=n, stratify=y, random_state=seed)
+        return np.sort(picked)
+    rng = np.random.default_rng(seed)  # too few for a stratified split: one point per class
+    classes = rng.permutation(np.flatnonzero(counts))[:n]
+    return np.sort([int(rng.choice(np.flatnonzero(y == c))) for c in classes])
+
+
+class Learner:
+    """A run in progress. Mutated by teach/step/undo/reset; everything else is derived."""
+
+    def __init__(self, config: Config | None = None, dataset: Dataset | None = None):
+        self.config = (config or Config()).validated()
+        c = self.config
+        self.dataset = dataset or make_dataset(
+            c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance
+        )
+        self._strategy = STRATEGIES[c.strategy]
+        self.reset()
+
+    # ------------------------------------------------------------ state
+
+    def reset(self) -> None:
+        """Back to the initial labels; the history is cleared."""
+        self.labeled: list[int] = []
+        self.labels: list[int] = []
+        self.steps: list[Step] = []
+        self.skipped: set[int] = set()
+        self._version = 0
+        self._models: dict[int, Any] = {}
+        self._cache: dict[str, Any] = {}
+        start = initial_indices(
+            self.dataset.y, self.config.initial, self.config.seed, self.dataset.n_classes
+        )
+        truth = self.dataset.y
+        self._record(start, truth[start] if truth is not None else np.array([], int), "initial")
+
+    @property
+    def n_labeled(self) -> int:
+        """Labels the model learns from (initial ones included)."""
+        return len(self.labeled)
+
+    @property
+    def step_number(self) -> int:
+        """The latest step; 0 is the initial labels."""
+        return len(self.steps) - 1
+
+    @property
+    def labeled_mask(self) -> np.ndarray:
+        """One bool per pool point: labeled or not."""
+        mask = np.zeros(len(self.dataset), bool)
+        mask[self.labeled] = True
+        return mask
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """Unlabeled pool points that were not set aside."""
+        mask = ~self.labeled_mask
+        if self.skipped:
+            mask[list(self.skipped)] = False
+        return np.flatnonzero(mask)
+
+    @property
+    def classes_seen(self) -> int:
+        """Distinct classes among the labels: under two, no model can be trained."""
+        return len(set(self.labels))
+
+    @property
+    def model(self) -> Any:
+        """The model fitted on the current labels."""
+        return self.model_at(self.step_number)
+
+    # ------------------------------------------------------------ operations
+
+    def suggest(self, k: int | None = None) -> Query:
+        """The next batch the strategy wants labeled, ranked; the same answer until the state changes."""
+        k = self.config.batch_size if k is None else int(k)
+        key = ("suggest", self._version, k)
+        if key not in self._cache:
+            self._cache = {k_: v for k_, v in self._cache.items() if k_[1] == self._version}
+            self._cache[key] = self._suggest(k)
+        return self._cache[key]
+
+    def _suggest(self, k: int) -> Query:
+        candidates = self.candidates
+        if len(candidates) == 0:
+            raise ValueError("every point in the pool is labeled or set aside: nothing left to ask")
+        # A copy with the step's own stream: the cached context (and its committee) stays the same
+        # whichever of suggest() and utility_grid() runs first.
+        ctx = replace(self.context(), rng=self._rng("select"))
+        if self.classes_seen < 2:
+            q = query(STRATEGIES["random"], ctx, candidates, k)
+            return replace(q, note=COLD_START_NOTE, random_picks=np.ones(len(q.indices), bool))
+        with one_thread():
+            utility = self.pool_utility()
+            return query(self._strategy, ctx, candidates, k, self.config.random_mix, utility)
+
+    def pool_utility(self) -> np.ndarray:
+        """The strategy's utility for every candidate, computed once per state (any batch size,
+        the "why this point?" table and the UI share it); drawn from its own random stream."""
+        key = ("pool_utility", self._version)
+        if key not in self._cache:
+            ctx = replace(self.context(), rng=self._rng("utility"))
+            X = self.dataset.X[self.candidates]
+            with one_thread():
+                self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
+        return self._cache[key]
+
+    def teach(self, indices, labels, source: str = "you", note: str = "") -> Step:
+        """Add labels for pool points; the model refits and the test metrics are recorded."""
+        idx = whole_numbers(indices, "point indices")
+        lab = whole_numbers(labels, "labels")
+        if len(idx) == 0:
+            raise ValueError("nothing to teach: no points were given")
+        if len(idx) != len(lab):
+            raise ValueError(f"{len(idx)} points but {len(lab)} labels")
+        if idx.min() < 0 or idx.max() >= len(self.dataset):
+            raise ValueError(f"point index out of range (the pool has {len(self.dataset)} points)")
+        if len(np.unique(idx)) != len(idx):
+            raise ValueError("the same point appears twice in one batch")
+        if self.labeled_mask[idx].any():
+            raise ValueError(f"point {int(idx[self.labeled_mask[idx]][0])} is already labeled")
+        if lab.min() < 0 or lab.max() >= self.dataset.n_classes:
+            raise ValueError(f"labels must be class numbers 0 to {self.dataset.n_classes - 1}")
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r} (accepted: {', '.join(SOURCES)})")
+        self.skipped.difference_update(idx.tolist())
+        return self._record(idx, lab, source, note)
+
+    def step(self, k: int | None = None) -> Step:
+        """Ask the strategy, answer with the simulated oracle (exact, or noisy), and learn."""
+        if self.dataset.y is None:
+            raise ValueError("this dataset has no ground truth: a person has to label it")
+        q = self.suggest(k)
+        labels = self.dataset.y[q.indices].copy()
+        source = "oracle"
+        if self.config.oracle_noise > 0:
+            rng = self._rng("oracle")
+            flip = rng.random(len(labels)) < self.config.oracle_noise
+            shift = rng.integers(1, self.dataset.n_classes, size=len(labels))
+            labels = np.where(flip, (labels + shift) % self.dataset.n_classes, labels)
+            source = "noisy oracle"
+        return self.teach(q.indices, labels, source, q.note)
+
+    def advance(self, goal: int, deadline: float | None = None) -> bool:
+        """Step until `goal` labels are held (the last batch trimmed to fit), the pool runs out,
+        or `time.perf_counter()` passes `deadline`; True when the goal was reached.
+
+        Every "step until n" in the app goes through here: many seeds, lessons, the random
+        baseline beside the live curve, Step ×10 and the races.
+        """
+        while self.n_labeled < goal and len(self.candidates):
+            self.step(min(self.config.batch_size, goal - self.n_labeled))
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return self.n_labeled >= goal
+
+    def undo(self, n: int = 1) -> int:
+        """Take back the last n steps (never the initial labels); returns how many were undone."""
+        n = max(0, min(int(n), self.step_number))
+        if n:
+            del self.steps[-n:]
+            keep = self.steps[-1].n_labeled
+            del self.labeled[keep:], self.labels[keep:]
+            self._models = {s: m for s, m in self._models.items() if s <= self.step_number}
+            self._version += 1
+        return n
+
+    def skip(self, index: int) -> None:
+        """Set a point aside: it is never suggested until reset, unless someone labels it."""
+        i = int(index)
+        if not 0 <= i < len(self.dataset):
+            raise ValueError(f"point index out of range (the pool has {len(self.dataset)} points)")
+        self.skipped.add(i)
+        self._version += 1
+
+    # ------------------------------------------------------------ derived views
+
+    def model_at(self, step: int) -> Any:
+        """The model as it was right after `step` (refitted from the labeled prefix if needed)."""
+        step = self._step_index(step)
+        if step not in self._models:
+            n = self.steps[step].n_labeled
+            model = self._fit(np.array(self.labeled[:n], int), np.array(self.labels[:n], int))
+            self._models[step] = model
+            self._trim_models(keep=step)
+        return self._models[step]
+
+    def _trim_models(self, keep: int) -> None:
+        """Hold the current model, `keep` and a few recent ones: a long run must not hoard fits."""
+        if len(self._models) > 4:
+            spare = sorted(s for s in self._models if s not in (self.step_number, keep))
+            for old in spare[:-2]:
+                del self._models[old]
+
+    def proba(self, X: np.ndarray, step: int | None = None) -> np.ndarray:
+        """Class probabilities for X from the model after `step` (default: now)."""
+        model = self.model_at(self.step_number if step is None else step)
+        return class_proba(model, X, self.dataset.n_classes)
+
+    def proba_grid(self, resolution: int = 100, step: int | None = None) -> np.ndarray:
+        """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32."""
+        step = self._step_index(self.step_number if step is None else step)
+        key = ("grid", self._version, step, resolution)
+        if key not in self._cache:
+            _, _, pts = self.bounds.grid(resolution)
+            p = self.proba(pts, step).astype(np.float32)
+            self._cache[key] = p.reshape(resolution, resolution, -1)
+        return self._cache[key]
+
+    def utility_grid(self, resolution: int = 100) -> np.ndarray | None:
+        """The current strategy's utility over the plane, or None where it cannot be drawn."""
+        if not self._strategy.surface or self.classes_seen < 2:
+            return None
+        key = ("utility", self._version, resolution)
+        if key not in self._cache:
+            _, _, pts = self.bounds.grid(resolution)
+            with one_thread():
+                u = self._strategy.utility(self.context(), pts.astype(float))
+            self._cache[key] = u.astype(np.float32).reshape(resolution, resolution)
+        return self._cache[key]
+
+    def context(self) -> QueryContext:
+        """The strategy's view of the current state; cached so pool and grid share one committee."""
+        key = ("context", self._version)
+        if key not in self._cache:
+            idx = np.array(self.labeled, int)
+            X = self.dataset.X
+            c = self.config
+            committee_seed = int(self._rng("committee").integers(2**31 - 1))
+
+            def fit(Xf: np.ndarray, yf: np.ndarray) -> Any:
+                return fit_model(c.model, c.model_params, Xf, yf, c.seed, self.dataset.n_classes)
+
+            ctx = QueryContext(
+                model=self.model,
+                X_labeled=X[idx],
+                y_labeled=np.array(self.labels, int),
+                X_pool=X,
+                n_classes=self.dataset.n_classes,
+                rng=np.random.default_rng(committee_seed),
+                fit=fit,
+                params=c.strategy_params,
+                committee_rng=np.random.default_rng(committee_seed),
+            )
+            self._cache[key] = ctx
+        return self._cache[key]
+
+    @property
+    def bounds(self) -> Bounds:
+        """The plot's fixed bounds (the dataset's)."""
+        return self.dataset.bounds
+
+    def curve(self, metric: str = "accuracy") -> tuple[np.ndarray, np.ndarray]:
+        """(labels, metric) after every step, for the learning curve."""
+        n = np.array([s.n_labeled for s in self.steps])
+        return n, np.array([s.metrics.get(metric, np.nan) for s in self.steps])
+
+    def disagreements(self) -> np.ndarray:
+        """Labeled points whose given label differs from the ground truth (none without truth)."""
+        if self.dataset.y is None or not self.labeled:
+            return np.array([], int)
+        idx = np.array(self.labeled)
+        return idx[self.dataset.y[idx] != np.array(self.labels)]
+
+    # ------------------------------------------------------------ serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        """Config plus every step after the initial one: enough to rebuild the run exactly.
+
+        A step's note is stored only when the rebuild could not derive it (see `derived_note`),
+        so share links stay short.
+        """
+        steps, seen = [], set(self.steps[0].labels)
+        for s in self.steps[1:]:
+            entry: list[Any] = [list(s.queried), list(s.labels), s.source]
+            if s.note != derived_note(s.source, len(seen)):
+                entry.append(s.note)
+            steps.append(entry)
+            seen.update(s.labels)
+        return {
+            "v": FORMAT_VERSION,
+            "config": self.config.to_dict(),
+            "steps": steps,
+            **({"skipped": sorted(self.skipped)} if self.skipped else {}),
+        }
+
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON: what share links, sessions and undo stand on."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], dataset: Dataset | None = None) -> Learner:
+        """Rebuild a run from `to_dict()` exactly; a ValueError says what does not fit."""
+        from al_core.loop.replay import replay_dict
+
+        return replay_dict(data, dataset)
+
+    @classmethod
+    def from_json(cls, text: str, dataset: Dataset | None = None) -> Learner:
+        """`from_dict` of a JSON text; invalid JSON is a ValueError too."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the session is not valid JSON ({exc.msg})") from exc
+        return cls.from_dict(data, dataset)
+
+    # ------------------------------------------------------------ internals
+
+    def _record(self, idx: np.ndarray, labels: np.ndarray, source: str, note: str = "") -> Step:
+        self.labeled.extend(int(i) for i in idx)
+        self.labels.extend(int(v) for v in labels)
+        self._version += 1
+        number = len(self.steps)
+        model = self._fit(np.array(self.labeled, int), np.array(self.labels, int))
+        self._models[number] = model
+        step = Step(
+            number,
+            tuple(int(i) for i in idx),
+            tuple(int(v) for v in labels),
+            source,
+            self.n_labeled,
+            scoring.score(model, self.dataset),
+            note,
+        )
+        self.steps.append(step)
+        self._trim_models(keep=number)
+        return step
+
+    def _fit(self, idx: np.ndarray, labels: np.ndarray) -> Any:
+        return scoring.fit(self.config, self.dataset, idx, labels)
+
+    def _rng(self, purpose: str) -> np.random.Generator:
+        tag = {"select": 1, "oracle": 2, "committee": 3, "utility": 4}[purpose]
+        return np.random.default_rng([self.config.seed, self.step_number, tag])
+
+    def _step_index(self, step: int) -> int:
+        if not 0 <= step <= self.step_number:
+            raise ValueError(f"step {step} does not exist (0 to {self.step_number})")
+        return step

@@ -1,0 +1,104 @@
+"""The one way a run is rebuilt from its configuration and its labeled sequence.
+
+Share links, session files, `Learner.from_dict` and the undo history all hand their steps to
+`replay`, so a run rebuilds the same whichever door it comes back through: the same labels, the
+same notes (a cold start's random steps carry theirs, derived as `step()` gives them), the same
+metrics. A session file is strict (anything that does not fit is refused); a link is lenient (it
+stops at the first step that does not fit and says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from al_core.data import Dataset
+from al_core.loop.config import Config
+from al_core.loop.learner import FORMAT_VERSION, Learner, derived_note
+
+MAX_REPLAY_STEPS = 2000  # each replayed step is a model fit; no real session comes close
+
+
+@dataclass
+class Replayed:
+    """A rebuilt run and what the person should know about it (nothing when all went in)."""
+
+    learner: Learner
+    warnings: list[str] = field(default_factory=list)
+
+
+def replay(
+    config: Config,
+    steps: Iterable[Sequence[Any]],
+    skipped: Iterable[int] = (),
+    dataset: Dataset | None = None,
+    *,
+    strict: bool = True,
+    max_steps: int | None = None,
+) -> Replayed:
+    """Rebuild `config`'s run and teach it `steps`, each (indices, labels, source[, note]).
+
+    A step without a note gets the note `step()` would have given it. `strict` raises ValueError
+    at the first step or set-aside point that does not fit; otherwise the rest is dropped with a
+    warning, and `max_steps` cuts a long sequence (with a warning too).
+    """
+    learner = Learner(config, dataset)
+    steps = list(steps)
+    warnings: list[str] = []
+    if max_steps is not None and len(steps) > max_steps:
+        warnings.append(
+            f"The link holds {len(steps)} steps; only the first {max_steps} were replayed."
+        )
+        steps = steps[:max_steps]
+    for number, entry in enumerate(steps, start=1):
+        indices, labels, source = entry[0], entry[1], entry[2]
+        note = entry[3] if len(entry) > 3 else derived_note(source, learner.classes_seen)
+        try:
+            learner.teach(indices, labels, source, note)
+        except ValueError as exc:
+            if strict:
+                raise
+            later = len(steps) - number
+            dropped = f"it and {plural(later, 'later step')} were" if later else "it was"
+            warnings.append(
+                f"Step {number} of the link does not fit this data ({exc}); {dropped} dropped."
+            )
+            break
+    bad = 0
+    for i in skipped:
+        if strict or (0 <= i < len(learner.dataset) and not learner.labeled_mask[i]):
+            learner.skip(i)
+        else:
+            bad += 1
+    if bad:
+        warnings.append(
+            f"{plural(bad, 'set-aside point')} in the link {'is' if bad == 1 else 'are'} not "
+            "in this pool; ignored."
+        )
+    return Replayed(learner, warnings)
+
+
+def replay_dict(data: Mapping[str, Any], dataset: Dataset | None = None) -> Learner:
+    """`Learner.to_dict()` back to the same run, strictly: a ValueError names what is wrong."""
+    from al_core.loop.learner import whole_numbers
+
+    if not isinstance(data, Mapping) or data.get("v") != FORMAT_VERSION:
+        raise ValueError(f"not an Ask Next session (expected format version {FORMAT_VERSION})")
+    steps, skipped = data.get("steps", []), data.get("skipped", [])
+    if not isinstance(steps, list) or not isinstance(skipped, list):
+        raise ValueError("the session's steps and skipped points must be lists")
+    for entry in steps:
+        if not (
+            isinstance(entry, list)
+            and len(entry) in (3, 4)
+            and all(isinstance(v, str) for v in entry[2:])
+        ):
+            raise ValueError("a step in the session is malformed")
+    config = Config.from_dict(data.get("config", {}))
+    return replay(config, steps, whole_numbers(skipped, "skipped points"), dataset).learner
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 step", "2 steps"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,50 @@
+"""Fit a model on labeled points and score it: the one place a run's model meets its data.
+
+The loop after every step, the target (the model trained on the whole pool) and the exact-oracle
+curve beside a person's labels all fit and score the same way, with one BLAS thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from al_core.data import Dataset
+from al_core.loop.config import Config
+from al_core.loop.metrics import evaluate
+from al_core.models import class_proba, fit_model
+from al_core.threads import one_thread
+
+
+def fit(config: Config, dataset: Dataset, rows: np.ndarray, labels: np.ndarray) -> Any:
+    """A fresh model of the run's kind on `rows` of the pool with `labels`."""
+    with one_thread():
+        return fit_model(
+            config.model,
+            config.model_params,
+            dataset.X[rows],
+            labels,
+            config.seed,
+            dataset.n_classes,
+        )
+
+
+def score(model: Any, dataset: Dataset) -> dict[str, float]:
+    """The held-out test metrics (one prediction serves all four); without ground truth, the
+    model's mean confidence over the pool instead."""
+    with one_thread():
+        if dataset.X_test is not None and dataset.y_test is not None:
+            return evaluate(class_proba(model, dataset.X_test, dataset.n_classes), dataset.y_test)
+        proba = class_proba(model, dataset.X, dataset.n_classes)
+    return {"confidence": float(proba.max(axis=1).mean())}
+
+
+def fit_and_score(
+    config: Config, dataset: Dataset, rows: np.ndarray, labels: np.ndarray | None = None
+) -> tuple[Any, dict[str, float]]:
+    """Fit on `rows` (with their true labels unless `labels` are given) and score."""
+    rows = np.asarray(rows, int)
+    y = dataset.y[rows] if labels is None else np.asarray(labels, int)
+    model = fit(config, dataset, rows, y)
+    return model, score(model, dataset)

@@ -1,0 +1,64 @@
+"""An Experiment as the Compare page shows it: curves with bands, a readable summary table, and
+the sentence that says what the target is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from al_core.experiments.results import Experiment
+from al_core.present.figures import Curve
+from al_core.present.palette import curve_color
+from al_core.strategies import STRATEGIES
+
+
+def experiment_curves(exp: Experiment, metric: str = "accuracy") -> list[Curve]:
+    """Mean and 95% band per strategy; random last, grey and dashed."""
+    table = exp.curves(metric)
+    order = sorted(exp.strategies, key=lambda s: s == "random")
+    curves = []
+    for i, name in enumerate(order):
+        rows = table[table.strategy == name]
+        if rows.empty:
+            continue
+        curves.append(
+            Curve(
+                STRATEGIES[name].label,
+                rows.n_labeled.to_numpy(),
+                rows["mean"].to_numpy(),
+                rows.lo.to_numpy(),
+                rows.hi.to_numpy(),
+                curve_color(i, name),
+                "dash" if name == "random" else "solid",
+            )
+        )
+    return curves
+
+
+def summary_table(exp: Experiment) -> pd.DataFrame:
+    """The summary with readable columns: AULC mean ± sd, labels to target, savings vs random."""
+    s = exp.summary
+    out = pd.DataFrame(
+        {
+            "Strategy": [STRATEGIES[n].label for n in s.strategy],
+            "AULC": [f"{m:.3f} ± {sd:.3f}" for m, sd in zip(s.aulc_mean, s.aulc_std)],
+            "Final accuracy": s.final_accuracy_mean.to_numpy(),
+            "Labels to target": s.labels_to_target.to_numpy(),
+            "Reached target": s.reached_target.to_numpy(),
+            "Savings vs random": s.savings_vs_random.to_numpy(),
+            "Runs": s.n_runs.to_numpy(),
+        }
+    )
+    return out.sort_values("Savings vs random", ascending=False, na_position="last").reset_index(
+        drop=True
+    )
+
+
+def target_note(exp: Experiment) -> str:
+    """The sentence under the table: what the target is and how labels-to-target is counted."""
+    acc = float(np.mean(list(exp.full_accuracy.values())))
+    return (
+        f"Target: {exp.target_share:.0%} of the accuracy the same model reaches with the whole "
+        f"pool labeled ({acc:.1%} on average), so {exp.target_share * acc:.1%}. Labels to target "
+        "is the median over seeds; a run that never reached it counts as beyond the budget."
+    )

@@ -1,0 +1,212 @@
+"""Compare: strategies over many seeds (the truth), and a two-strategy race (the intuition)."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from al_core.experiments import races
+from al_core.experiments.jobs import ExperimentJob
+from al_core.loop import cold_start
+from al_core.present.comparison import experiment_curves, summary_table, target_note
+from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.palette import STATIC_CONFIG, curve_color
+from al_core.present.views import plane_view
+from al_core.strategies import STRATEGIES
+from ui import state, style
+
+ss = st.session_state
+COMPARE_DEFAULTS = {
+    "cmp_strategies": ["least_confident", "margin", "entropy"],
+    "cmp_seeds": 10,
+    "cmp_budget": 60,
+    "cmp_cold": True,
+}
+
+
+def base_config(cold: bool):
+    """The sidebar's run, or its cold start: where strategies differ (see the Learn page)."""
+    run = state.learner()
+    return cold_start(run.config, run.dataset.n_classes) if cold else run.config
+
+
+# ---------------------------------------------------------------- many seeds
+
+
+def many_seeds() -> None:
+    st.markdown(
+        "One run can be lucky. Here every strategy runs on many seeds of the sidebar's "
+        "configuration, always beside **random sampling**, and the band shows where the mean lies."
+    )
+    for key, value in COMPARE_DEFAULTS.items():  # not widget defaults: lessons preset them
+        ss.setdefault(key, value)
+    c = st.columns([3, 1, 1, 1.3], vertical_alignment="bottom")
+    picks = c[0].multiselect(
+        "Strategies",
+        [s for s in STRATEGIES if s != "random"],
+        format_func=lambda s: STRATEGIES[s].label,
+        key="cmp_strategies",
+        help="Random sampling always runs too: it is the baseline.",
+    )
+    seeds = c[1].number_input("Seeds", 2, 100, key="cmp_seeds")
+    budget = c[2].number_input("Label budget", 5, 500, step=5, key="cmp_budget")
+    cold = c[3].toggle("Cold start", key="cmp_cold", help="Start from 2 labels per class.")
+    config = base_config(cold)
+    st.caption(
+        f"{config.dataset} · {config.n_samples} points · noise {config.noise} · model "
+        f"{config.model} · batch {config.batch_size} · starting from {config.initial} labels "
+        f"· seeds {config.seed}…{config.seed + seeds - 1}"
+    )
+    job: ExperimentJob | None = ss.get("cmp_job")
+    running = job is not None and job.running
+    if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):
+        seed_list = list(range(int(config.seed), int(config.seed) + int(seeds)))
+        target = float(ss.get("cmp_target_share", 0.95))  # a lesson's claim may use its own
+        ss.cmp_job = ExperimentJob(
+            config, picks, seed_list, int(budget), target_share=target
+        ).start()
+        st.rerun()
+    if job is not None:  # poll only while it runs; a finished job is drawn once
+        st.fragment(progress_view, run_every=0.5 if running else None)()
+
+
+def progress_view() -> None:
+    """Polls the background job; the rest of the page stays usable while it runs."""
+    job: ExperimentJob = ss.cmp_job
+    if job.running:
+        share = job.done / job.total if job.total else 0.0
+        label = f"{job.done} of {job.total or '…'} runs · {job.elapsed_s:.0f} s"
+        st.progress(share, text=label)
+        if st.button("Cancel", key="cmp_cancel"):
+            job.cancel()
+        return
+    if ss.get("cmp_shown") is not job:  # finished since the last full run: draw the results
+        ss.cmp_shown = job
+        st.rerun()
+    results(job)
+
+
+def results(job: ExperimentJob) -> None:
+    if job.error:
+        st.error(f"The comparison failed: {job.error}")
+        return
+    exp = job.result
+    if exp is None:
+        return
+    if exp.cancelled:
+        st.warning(f"Cancelled: showing the {len(exp.results)} runs that finished.")
+    for f in exp.failures:
+        st.error(f"Run {f.strategy} / seed {f.seed} failed: {f.error}")
+    if not exp.results:
+        return
+    curves = experiment_curves(exp)
+    target = float(sum(exp.targets.values()) / len(exp.targets))
+    fig = curve_figure(curves, target=target, style=style.chart_style(), height=460)
+    st.plotly_chart(fig, key="cmp_curves", width="stretch", config=STATIC_CONFIG)
+    st.caption(
+        f"Mean over {len(exp.seeds)} seeds; the band is a 95% confidence interval of the mean."
+    )
+    table = summary_table(exp)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Final accuracy": st.column_config.NumberColumn(format="%.3f"),
+            "Labels to target": st.column_config.NumberColumn(format="%.0f"),
+            "Reached target": st.column_config.ProgressColumn(
+                format="percent", min_value=0, max_value=1
+            ),
+            "Savings vs random": st.column_config.NumberColumn(format="%+.0f labels"),
+        },
+    )
+    st.caption(target_note(exp) + f" Took {exp.elapsed_s:.1f} s.")
+    st.download_button(
+        "Download results (CSV)",
+        lambda: exp.runs.to_csv(index=False),
+        "ask-next-comparison.csv",
+        mime="text/csv",
+        key="cmp_download",
+        icon=":material/download:",
+    )
+
+
+# ---------------------------------------------------------------- race
+
+
+def race() -> None:
+    st.markdown("Two strategies on **the same pool, seed and start**, stepped together.")
+    c = st.columns([1.4, 1.4, 1, 1, 1, 1], vertical_alignment="bottom")
+    names = list(STRATEGIES)
+    a, b = (
+        col.selectbox(
+            side,
+            names,
+            index=names.index(default),
+            key=key,
+            format_func=lambda s: STRATEGIES[s].label,
+        )
+        for col, side, default, key in (
+            (c[0], "Left", "random", "race_a"),
+            (c[1], "Right", "margin", "race_b"),
+        )
+    )
+    cold = c[2].toggle("Cold start", value=True, key="race_cold")
+    race = races.strategy_race(base_config(cold), a, b, ss.get("cmp_race"))
+    if race is not ss.get("cmp_race"):  # a new pair or start: stop playing the old one
+        ss.cmp_race, ss.race_playing = race, False
+    c[3].button(
+        "Step",
+        key="race_step",
+        type="primary",
+        on_click=races.step_race,
+        args=(race, 1),
+        shortcut="Space",
+    )
+    c[4].button("Step ×10", key="race_step10", on_click=races.step_race, args=(race, 10))
+    c[5].button(
+        "Pause" if ss.get("race_playing") else "Play", key="race_play", on_click=race_toggle
+    )
+    race_view(race)
+
+
+def race_toggle() -> None:
+    ss.race_playing = not ss.get("race_playing", False)
+
+
+def race_view(race: races.StrategyRace) -> None:
+    @st.fragment(run_every=0.6 if ss.get("race_playing") else None)
+    def live() -> None:
+        if ss.get("race_playing"):
+            races.step_race(race, 1)
+        small = replace(style.chart_style(), height=420)
+        cols = st.columns(2)
+        for col, run, key in zip(cols, race.runs, ("race_left", "race_right"), strict=True):
+            with col:
+                acc = run.steps[-1].metrics.get("accuracy", float("nan"))
+                label = STRATEGIES[run.config.strategy].label
+                view = plane_view(run, title=f"{label}: {acc:.1%} with {run.n_labeled} labels")
+                st.plotly_chart(
+                    plane_figure(view, small), key=key, width="stretch", config=STATIC_CONFIG
+                )
+        curves = [
+            Curve(
+                STRATEGIES[r.config.strategy].label,
+                *r.curve(),
+                color=curve_color(i, r.config.strategy),
+                dash="dash" if r.config.strategy == "random" else "solid",
+            )
+            for i, r in enumerate(race.runs)
+        ]
+        fig = curve_figure(curves, style=style.chart_style(), height=300)
+        st.plotly_chart(fig, key="race_curve", width="stretch", config=STATIC_CONFIG)
+
+    live()
+
+
+st.title("Compare strategies")
+state.show_url_warnings()
+tab_seeds, tab_race = st.tabs(["Many seeds", "Race"])
+with tab_seeds:
+    many_seeds()
+with tab_race:
+    race()

@@ -1,0 +1,291 @@
+"""Label: the person is the oracle.
+
+The model's top suggestion is preselected, so one key (1, 2, 3 …) labels it; a click selects any
+other point, a box or lasso selects a group, Backspace undoes. "You vs the strategy" races a
+person's picks against a strategy's; "Your own data" loads a CSV; sessions download and upload.
+Every action is a button callback, so it runs before the page redraws and the chart never lags.
+The rules live in al_core.labeling; the race in ui.race_mode (rules: al_core.race); files in
+ui.label_files; kept runs in ui.backup and ui.kept_runs.
+"""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from al_core.loop import Learner
+from al_core.present import labeling as lab
+from al_core.present.chart_events import label_notes, read_selection
+from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.palette import ORACLE_COLOR, SELECT_CONFIG, STATIC_CONFIG, class_color
+from al_core.present.views import oracle_curve, plane_view
+from ui import kept_runs, label_files, race_mode, state, status, style
+
+ss = st.session_state
+
+TITLE = "Label the points the model asks about"
+MODES = ("Label", "You vs the strategy")
+
+
+def _selection(run: Learner) -> tuple[tuple[int, ...], bool]:
+    """What a class key labels now: the person's selection, else the top suggestion."""
+    return lab.current_selection(run, ss.get("lb_sel", ()))
+
+
+# ---------------------------------------------------------------- label mode: actions
+
+
+def on_pick() -> None:
+    """The chart's selection changed: a click, a box or a lasso (see al_core.selection)."""
+    run = ss.learner
+    prev = ss.get("lb_sel", ())
+    previous = prev[0] if len(prev) == 1 else None
+    sel = read_selection(ss.get("pool"), run.labeled_mask, previous, label_notes(run))
+    if sel.kind != "none":
+        ss.lb_sel = sel.indices
+    status.say(warn=sel.message)
+
+
+def give_label(cls: int) -> None:
+    """A class button or key: label the selection (a group goes in as one step)."""
+    run = ss.learner
+    points, _ = _selection(run)
+    if not points:
+        status.say(warn="Nothing to label: every point is labeled or set aside.")
+        return
+    try:
+        run.teach(list(points), [cls] * len(points), lab.YOU)
+    except ValueError as exc:
+        status.say(warn=f"That label could not be given: {exc}.")
+        return
+    ss.lb_sel = ()
+    status.say(lab.labeled_message(run, points, cls))
+
+
+def do_skip() -> None:
+    """K: set the selection aside, so the strategy stops asking about a point nobody can label."""
+    run = ss.learner
+    points, _ = _selection(run)
+    if not points:
+        status.say(warn="Nothing to set aside.")
+        return
+    for i in points:
+        run.skip(i)
+    ss.lb_sel = ()
+    status.say(lab.skipped_message(run, points))
+
+
+def do_top() -> None:
+    """S: drop a clicked selection and go back to the model's top suggestion."""
+    ss.lb_sel = ()
+    status.say("Back to the model's top suggestion.")
+
+
+def do_undo() -> None:
+    """Backspace: take back the last label and select its points, to label them again."""
+    run = ss.learner
+    if run.step_number == 0:
+        status.say(warn="Nothing to undo: only the starting labels are left.")
+        return
+    last = run.steps[-1]
+    run.undo()
+    ss.lb_sel = tuple(sorted(last.queried))  # a corrected label is one key away
+    status.say(lab.undone_message(run, last))
+
+
+# ---------------------------------------------------------------- label mode: drawing
+
+
+def _class_css(names: tuple[str, ...]) -> None:
+    """Each class button carries its class colour, as on the chart."""
+    rules = [
+        f".st-key-label_{c} button {{border-left: 0.5rem solid {class_color(c)};}}"
+        for c in range(len(names))
+    ]
+    st.html("<style>" + "\n".join(rules) + "</style>")
+
+
+def metrics(run: Learner) -> None:
+    """The counts a person labels by: labels, the score, theirs, and the mistakes (or skips)."""
+    s = run.steps[-1]
+    m = st.columns(4)
+    m[0].metric("Labeled", run.n_labeled, help="Labels the model has learned from.")
+    acc = s.metrics.get("accuracy")
+    if acc is None:
+        m[1].metric(
+            "Confidence",
+            f"{s.metrics['confidence']:.1%}",
+            help="There is no label column, so no accuracy: the model's mean top-class "
+            "probability over your data.",
+        )
+    else:
+        # no delta arrow: it would come and go and move the chart below by a line
+        m[1].metric("Accuracy", f"{acc:.1%}", help="On a held-out test set, never the pool.")
+    m[2].metric("By you", lab.labels_by_you(run), help="Labels you gave on this page.")
+    if run.dataset.has_truth:
+        m[3].metric(
+            "Differ from truth",
+            len(run.disagreements()),
+            help="Labels that differ from the dataset's true class; crossed out on the chart.",
+        )
+    else:
+        m[3].metric("Set aside", len(run.skipped), help="Points skipped: never suggested again.")
+
+
+def label_buttons(run: Learner, points: tuple[int, ...]) -> None:
+    """One button per class, each with its key, then Skip, Top pick and Undo."""
+    names = run.dataset.class_names
+    _class_css(names)
+    keys = lab.class_keys(names)
+    per_row = 5 if len(names) > 3 else len(names)
+    for start in range(0, len(names), per_row):
+        cols = st.columns(per_row)
+        for c in range(start, min(start + per_row, len(names))):
+            cols[c - start].button(
+                names[c],
+                key=f"label_{c}",
+                shortcut=keys[c],
+                on_click=give_label,
+                args=(c,),
+                disabled=not points,
+                width="stretch",
+                help=f"Label the selected point{'s' if len(points) > 1 else ''} as "
+                f"{names[c]} (key {keys[c]}).",
+            )
+    b = st.container(horizontal=True)
+    b.button(
+        "Skip",
+        key="label_skip",
+        shortcut="K",
+        on_click=do_skip,
+        disabled=not points,
+        help="Set the selected point aside: it is never suggested again (K).",
+    )
+    b.button(
+        "Top pick",
+        key="label_top",
+        shortcut="S",
+        on_click=do_top,
+        help="Select the model's top suggestion again (S).",
+    )
+    b.button(
+        "Undo",
+        key="label_undo",
+        shortcut="Backspace",
+        on_click=do_undo,
+        disabled=run.step_number == 0,
+        help="Take back the last label (Backspace), any number of times.",
+    )
+
+
+def label_curve(run: Learner) -> None:
+    """Accuracy after every label, beside the exact oracle's on the same points: the gap is
+    what the labels that differ from the truth cost (confidence alone without ground truth)."""
+    s = style.chart_style()
+    if run.step_number == 0:
+        st.markdown("**Learning curve**")
+        st.caption("It starts with your first label: accuracy (or confidence) after every one.")
+        return
+    if not run.dataset.has_truth:
+        n, conf = run.curve("confidence")
+        st.markdown("**Confidence vs labels**")
+        fig = curve_figure([Curve("Your labels", n, conf)], y_title="Mean confidence", style=s)
+        st.plotly_chart(fig, key="label_curve", width="stretch", config=STATIC_CONFIG)
+        return
+    n, acc = run.curve()
+    on, oacc = oracle_curve(run, ss.setdefault("lb_memo", {}))
+    curves = [
+        Curve("Your labels", n, acc),
+        Curve("Exact oracle, same points", on, oacc, color=ORACLE_COLOR, dash="dash"),
+    ]
+    st.markdown("**Accuracy vs labels**")
+    st.plotly_chart(
+        curve_figure(curves, style=s), key="label_curve", width="stretch", config=STATIC_CONFIG
+    )
+    wrong = len(run.disagreements())
+    st.caption(
+        "The dashed curve asks the same points but takes the true labels: the gap is what "
+        f"the {wrong} label{'s' if wrong != 1 else ''} that differ from the truth cost."
+        if wrong
+        else "All labels match the truth, so the two curves coincide."
+    )
+
+
+def history(run: Learner) -> None:
+    """Every label given, newest first: where a mistake is spotted before it is undone."""
+    ds = run.dataset
+    st.markdown("**Labels given** (newest first)")
+    st.dataframe(
+        lab.labels_table(run),
+        hide_index=True,
+        height=240,
+        width="stretch",
+        column_config={
+            "Point": st.column_config.NumberColumn(
+                "Row" if ds.row_ids is not None and run.config.dataset == "upload" else "Point",
+                help="For your CSV: the data row, counting from 0.",
+                format="%d",
+            )
+        },
+    )
+
+
+def label_mode(run: Learner) -> None:
+    """The plane with the selection on the left; the kept run, the selection, the buttons, the
+    status, the curve and the history on the right."""
+    points, auto = _selection(run)
+    ranked = lab.suggestions(run)
+    metrics(run)
+    left, right = st.columns([5, 3], gap="medium")
+    with left:
+        view = plane_view(run, band=tuple(ss.band), title=TITLE)
+        view = replace(view, candidates=ranked, selected=points or None)
+        st.plotly_chart(
+            plane_figure(view, style.chart_style()),
+            key="pool",
+            on_select=on_pick,
+            selection_mode=("points", "box", "lasso"),
+            width="stretch",
+            config=SELECT_CONFIG,
+        )
+        for note in lab.caveats(run):
+            st.caption(note)
+    with right:
+        kept_runs.notice(say=status.say)
+        st.markdown(lab.selection_summary(run, points, auto, ranked))
+        label_buttons(run, points)
+        status.show()
+        label_curve(run)
+        history(run)
+
+
+# ---------------------------------------------------------------- the page
+
+ss.setdefault("lb_sel", ())
+run = state.learner()  # a run it replaces is kept (ui.backup) if it held labels by you
+if ss.get("lb_run") is not run:  # a different run: forget the selection, race and memos
+    ss.lb_sel = ()
+    for key in ("lb_race", "lb_memo", "lb_targets"):
+        ss.pop(key, None)
+    ss.lb_run = run
+
+mode = st.segmented_control(
+    "Mode",
+    MODES,
+    default=MODES[0],
+    required=True,
+    key="label_mode",
+    label_visibility="collapsed",
+    help="Label: you are the oracle. You vs the strategy: pick points yourself and race a "
+    "strategy to the target accuracy.",
+)
+if mode == MODES[0]:
+    st.caption(
+        "The model's top suggestion is selected (red square): press its class key (**1**, "
+        "**2** …, shown on each button) to label it. "
+        "Click any other point to select it, or use the box or lasso tool (top right of the "
+        "chart) to label a group. **Backspace** undoes."
+    )
+    label_mode(run)
+else:
+    race_mode.draw(run)
+label_files.section(run, saving=mode == MODES[0])

@@ -1,0 +1,58 @@
+"""The kept runs on the page: one line each, newest first, with "Bring it back" and "Forget it"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from al_core.loop import Learner
+from al_core.present.labeling import count_labels
+from al_core.present.safe_text import plain
+from ui import backup, state
+
+
+def restore(index: int, say: Callable[[str], None] | None = None) -> None:
+    """Bring back a kept run (rebuilt by the one replay path); the current one is kept in its
+    place if it holds labels by you."""
+    entry = backup.take(index)
+    if entry is None:
+        return
+    backup.keep(st.session_state.get("learner"), "swapped for the run you brought back")
+    if entry.upload is not None:
+        st.session_state.update(entry.upload)
+    dataset = entry.upload["upload_dataset"] if entry.upload is not None else None
+    state.replace_learner(Learner.from_dict(entry.run, dataset))
+    message = f"Brought back the run with {count_labels(entry.by_you)} by you."
+    if say is None:
+        st.toast(message, icon=":material/undo:")
+    else:
+        say(message)
+
+
+def notice(say: Callable[[str], None] | None = None) -> None:
+    """The kept runs, if any. `say` reports a restore (a toast without)."""
+    runs = backup.kept()
+    if not runs:
+        return
+    with st.container(border=True):
+        for i, entry in enumerate(runs):
+            row = st.columns([3, 1.2, 1], vertical_alignment="center")
+            row[0].markdown(
+                f"A run with **{count_labels(entry.by_you)} by you** ({entry.labels} labels in "
+                f"all) was kept ({plain(entry.reason)})."
+            )
+            row[1].button(
+                "Bring it back",
+                key=f"lb_restore_{i}",
+                on_click=restore,
+                args=(i, say),
+                width="stretch",
+            )
+            row[2].button(
+                "Forget it",
+                key=f"lb_dismiss_{i}",
+                on_click=backup.forget,
+                args=(i,),
+                width="stretch",
+            )
