@@ -39,9 +39,9 @@ def test_only_labels_by_you_are_counted(run):
 
 def test_counts_and_names_read_as_sentences(run):
     assert [lab.count_labels(n) for n in (0, 1, 2)] == ["0 labels", "1 label", "2 labels"]
-    assert lab.point_name(run.dataset, 7) == "point 7"
+    assert run.dataset.point_name(7) == "point 7"
     csv = upload_run("good_2d_labeled.csv").dataset
-    assert lab.point_name(csv, 3) == f"row {int(csv.row_ids[3])}"
+    assert csv.point_name(3) == f"row {int(csv.row_ids[3])}"
 
 
 def test_suggestions_rank_at_least_a_batch_and_are_empty_when_nothing_is_left(run):

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from al_core.data import load_csv, make_dataset
 from al_core.loop import Config, Learner
 from al_core.loop.metrics import evaluate
+from al_core.loop.replay import replay_dict, replay_json
 from al_core.models import MODELS, PriorModel, class_proba, fit_model
 from al_core.strategies import STRATEGIES
 
@@ -373,13 +374,13 @@ def test_json_round_trip_rebuilds_the_run_bit_for_bit(config):
     learner = Learner(config)
     run_script(learner)
     text = learner.to_json()
-    again = Learner.from_json(text)
+    again = replay_json(text)
     assert again.config == learner.config
     assert state(again) == state(learner)  # includes every step's metrics, exactly
     assert again.to_json() == text
     np.testing.assert_array_equal(again.suggest().indices, learner.suggest().indices)
     np.testing.assert_array_equal(again.proba_grid(20), learner.proba_grid(20))
-    assert Learner.from_dict(json.loads(text)).steps == learner.steps
+    assert replay_dict(json.loads(text)).steps == learner.steps
 
 
 def test_step_notes_survive_the_round_trip_without_bloating_the_link():
@@ -392,7 +393,7 @@ def test_step_notes_survive_the_round_trip_without_bloating_the_link():
     text = learner.to_json()
     assert learner.steps[1].note and learner.steps[1].note not in text  # derived, not stored
     assert "a person's reason" in text
-    again = Learner.from_json(text)
+    again = replay_json(text)
     assert [s.note for s in again.steps] == [s.note for s in learner.steps]
 
 
@@ -419,7 +420,7 @@ def test_a_session_on_an_uploaded_dataset_round_trips_with_the_dataset():
         learner.step()
     learner.teach([0, 1], [0, 1])
     assert len(learner.disagreements()) == 0
-    again = Learner.from_json(learner.to_json(), dataset=ds)
+    again = replay_json(learner.to_json(), dataset=ds)
     assert again.steps == learner.steps
 
 
@@ -450,7 +451,7 @@ def test_a_session_on_an_uploaded_dataset_round_trips_with_the_dataset():
 )
 def test_malformed_sessions_raise_value_errors(text, words):
     with pytest.raises(ValueError, match=words):
-        Learner.from_json(text)
+        replay_json(text)
 
 
 # ---------------------------------------------------------------- Config

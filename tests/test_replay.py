@@ -15,6 +15,7 @@ from al_core.formats.session import read_session, session_json
 from al_core.formats.share import decode_state, encode_state, query_string, rebuild
 from al_core.formats.spreadsheet import history_csv
 from al_core.loop import COLD_START_NOTE, Config, Learner
+from al_core.loop.replay import replay_json
 from al_core.threads import one_thread
 
 SAVED = Path(__file__).parent / "data" / "links_before_one_replay_path.json"
@@ -61,7 +62,7 @@ def test_link_session_and_json_rebuild_the_identical_run(learner):
         url = query_string(encode_state(learner.to_dict()))
         from_link, warnings = rebuild(decode_state(dict(parse_qsl(url))))
         from_session = read_session(session_json(learner)).learner
-        from_json = Learner.from_json(learner.to_json())
+        from_json = replay_json(learner.to_json())
     assert warnings == []
     for other in (from_link, from_session, from_json):
         assert other.to_json() == learner.to_json()

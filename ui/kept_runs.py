@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from al_core.loop import Learner
+from al_core.loop.replay import replay_dict
 from al_core.present.labeling import count_labels
 from al_core.present.safe_text import plain
 from ui import backup, state
@@ -22,7 +22,7 @@ def restore(index: int, say: Callable[[str], None] | None = None) -> None:
     if entry.upload is not None:
         st.session_state.update(entry.upload)
     dataset = entry.upload["upload_dataset"] if entry.upload is not None else None
-    state.replace_learner(Learner.from_dict(entry.run, dataset))
+    state.replace_learner(replay_dict(entry.run, dataset))
     message = f"Brought back the run with {count_labels(entry.by_you)} by you."
     if say is None:
         st.toast(message, icon=":material/undo:")

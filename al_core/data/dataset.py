@@ -76,6 +76,10 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.X)
 
+    def point_name(self, i: int) -> str:
+        """ "row 12" for a CSV (the row a person can find in their file), "point 12" otherwise."""
+        return f"row {int(self.row_ids[i])}" if self.row_ids is not None else f"point {i}"
+
 
 def frozen(ds: Dataset) -> Dataset:
     """Make accidental writes impossible and stamp the content key caches use."""

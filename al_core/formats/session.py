@@ -17,6 +17,7 @@ from typing import Any
 
 from al_core.data import DataError, Dataset, load_csv
 from al_core.loop import FORMAT_VERSION, SOURCES, Learner
+from al_core.loop.replay import replay_dict
 from al_core.loop.schema import UPLOAD
 
 SESSION_FORMAT = "ask-next-session"
@@ -210,7 +211,7 @@ def _read_upload(upload: Any) -> tuple[Dataset, bytes, str | None]:
 
 def _replay(data: dict[str, Any], dataset: Dataset | None) -> Learner:
     try:
-        learner = Learner.from_dict(data, dataset)
+        learner = replay_dict(data, dataset)
     except ValueError as exc:
         raise ValueError(f"The session cannot be replayed: {exc}.") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError):

@@ -364,22 +364,6 @@ class Learner:
         """`to_dict()` as compact JSON: what share links, sessions and undo stand on."""
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], dataset: Dataset | None = None) -> Learner:
-        """Rebuild a run from `to_dict()` exactly; a ValueError says what does not fit."""
-        from al_core.loop.replay import replay_dict
-
-        return replay_dict(data, dataset)
-
-    @classmethod
-    def from_json(cls, text: str, dataset: Dataset | None = None) -> Learner:
-        """`from_dict` of a JSON text; invalid JSON is a ValueError too."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"the session is not valid JSON ({exc.msg})") from exc
-        return cls.from_dict(data, dataset)
-
     # ------------------------------------------------------------ internals
 
     def _record(self, idx: np.ndarray, labels: np.ndarray, source: str, note: str = "") -> Step:

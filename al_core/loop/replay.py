@@ -1,6 +1,6 @@
 """The one way a run is rebuilt from its configuration and its labeled sequence.
 
-Share links, session files, `Learner.from_dict` and the undo history all hand their steps to
+Share links, session files, kept runs and `replay_json` all hand their steps to
 `replay`, so a run rebuilds the same whichever door it comes back through: the same labels, the
 same notes (a cold start's random steps carry theirs, derived as `step()` gives them), the same
 metrics. A session file is strict (anything that does not fit is refused); a link is lenient (it
@@ -9,13 +9,14 @@ stops at the first step that does not fit and says so).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from al_core.data import Dataset
 from al_core.loop.config import Config
-from al_core.loop.learner import FORMAT_VERSION, Learner, derived_note
+from al_core.loop.learner import FORMAT_VERSION, Learner, derived_note, whole_numbers
 
 MAX_REPLAY_STEPS = 2000  # each replayed step is a model fit; no real session comes close
 
@@ -81,8 +82,6 @@ def replay(
 
 def replay_dict(data: Mapping[str, Any], dataset: Dataset | None = None) -> Learner:
     """`Learner.to_dict()` back to the same run, strictly: a ValueError names what is wrong."""
-    from al_core.loop.learner import whole_numbers
-
     if not isinstance(data, Mapping) or data.get("v") != FORMAT_VERSION:
         raise ValueError(f"not an Ask Next session (expected format version {FORMAT_VERSION})")
     steps, skipped = data.get("steps", []), data.get("skipped", [])
@@ -97,6 +96,15 @@ def replay_dict(data: Mapping[str, Any], dataset: Dataset | None = None) -> Lear
             raise ValueError("a step in the session is malformed")
     config = Config.from_dict(data.get("config", {}))
     return replay(config, steps, whole_numbers(skipped, "skipped points"), dataset).learner
+
+
+def replay_json(text: str, dataset: Dataset | None = None) -> Learner:
+    """`Learner.to_json()` back to the same run; invalid JSON is a ValueError too."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the session is not valid JSON ({exc.msg})") from exc
+    return replay_dict(data, dataset)
 
 
 def plural(n: int, noun: str) -> str:

@@ -30,11 +30,6 @@ def count_labels(n: int) -> str:
     return f"{n} label" if n == 1 else f"{n} labels"
 
 
-def point_name(ds: Dataset, i: int) -> str:
-    """ "row 12" for a CSV (the row a person can find in their file), "point 12" otherwise."""
-    return f"row {int(ds.row_ids[i])}" if ds.row_ids is not None else f"point {i}"
-
-
 def suggestions(run: Learner, shown: int = SHOWN) -> np.ndarray:
     """The strategy's ranked suggestions (at least a batch), empty when nothing is left to ask.
 
@@ -85,7 +80,7 @@ def score_change(run: Learner) -> str:
 def _what(ds: Dataset, points: Sequence[int], capital: bool = True) -> str:
     """The subject of a status line: one point by name, a group by its size."""
     if len(points) == 1:
-        name = point_name(ds, points[0])
+        name = ds.point_name(points[0])
         return name.capitalize() if capital else name
     return f"{len(points)} points"
 
@@ -108,7 +103,7 @@ def undone_message(run: Learner, last: Step) -> str:
     if len(last.queried) == 1:
         i = last.queried[0]
         label = run.dataset.class_names[last.labels[0]]
-        what = f"{point_name(run.dataset, i).capitalize()} ({label} by {last.source})"
+        what = f"{run.dataset.point_name(i).capitalize()} ({label} by {last.source})"
         return f"Undone: {what} is unlabeled again and selected."
     return f"Undone: {len(last.queried)} labels by {last.source}; those points are selected."
 
@@ -129,7 +124,7 @@ def selection_summary(run: Learner, points: Sequence[int], auto: bool, ranked: n
     p = run.proba(ds.X[[i]])[0]
     order = np.argsort(p)[::-1][:2]
     guess = " · ".join(f"{ds.class_names[c]} {p[c]:.0%}" for c in order)
-    return f"**{point_name(ds, i).capitalize()}**, {where}  \nThe model says: {guess}"
+    return f"**{ds.point_name(i).capitalize()}**, {where}  \nThe model says: {guess}"
 
 
 def labels_table(run: Learner) -> pd.DataFrame:
