@@ -8,11 +8,11 @@ from al_core.experiments import races
 from al_core.experiments.jobs import ExperimentJob
 from al_core.loop import cold_start
 from al_core.present.comparison import experiment_curves, summary_table, target_note
-from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import STATIC_CONFIG, curve_color
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from ui import state, style
+from ui import chart, state, style
 
 ss = st.session_state
 COMPARE_DEFAULTS = {
@@ -100,8 +100,8 @@ def results(job: ExperimentJob) -> None:
         return
     curves = experiment_curves(exp)
     target = float(sum(exp.targets.values()) / len(exp.targets))
-    fig = curve_figure(curves, target=target, style=style.chart_style(), height=460)
-    st.plotly_chart(fig, key="cmp_curves", width="stretch", config=STATIC_CONFIG)
+    fig = curve_spec(curves, target=target, style=style.chart_style(), height=460)
+    chart.curve("cmp_curves", fig, STATIC_CONFIG)
     st.caption(
         f"Mean over {len(exp.seeds)} seeds; the band is a 95% confidence interval of the mean."
     )
@@ -173,40 +173,57 @@ def race_toggle() -> None:
     ss.race_playing = not ss.get("race_playing", False)
 
 
-def race_view(race: races.StrategyRace) -> None:
-    @st.fragment(run_every=0.6 if ss.get("race_playing") else None)
-    def live() -> None:
-        if ss.get("race_playing"):
-            races.step_race(race, 1)
-        small = replace(style.chart_style(), height=420)
-        cols = st.columns(2)
-        for col, run, key in zip(cols, race.runs, ("race_left", "race_right"), strict=True):
-            with col:
-                acc = run.steps[-1].metrics.get("accuracy", float("nan"))
-                label = STRATEGIES[run.config.strategy].label
-                view = plane_view(run, title=f"{label}: {acc:.1%} with {run.n_labeled} labels")
-                st.plotly_chart(
-                    plane_figure(view, small), key=key, width="stretch", config=STATIC_CONFIG
-                )
-        curves = [
-            Curve(
-                STRATEGIES[r.config.strategy].label,
-                *r.curve(),
-                color=curve_color(i, r.config.strategy),
-                dash="dash" if r.config.strategy == "random" else "solid",
-            )
-            for i, r in enumerate(race.runs)
-        ]
-        fig = curve_figure(curves, style=style.chart_style(), height=300)
-        st.plotly_chart(fig, key="race_curve", width="stretch", config=STATIC_CONFIG)
+def race_tick() -> None:
+    """The right plane drew step `seq` and asks for the next one (Play, paced by the browser)."""
+    race = ss.get("cmp_race")
+    if race is None or not ss.get("race_playing"):
+        return
+    if chart.event("race_right", "tick") == race.runs[1].step_number and not races.step_race(race):
+        ss.race_playing = False  # both pools are exhausted
 
-    live()
+
+def race_view(race: races.StrategyRace) -> None:
+    small = replace(style.chart_style(), height=420)
+    cols = st.columns(2)
+    for col, run, key in zip(cols, race.runs, ("race_left", "race_right"), strict=True):
+        with col:
+            acc = run.steps[-1].metrics.get("accuracy", float("nan"))
+            label = STRATEGIES[run.config.strategy].label
+            view = plane_view(run, title=f"{label}: {acc:.1%} with {run.n_labeled} labels")
+            pacing = {}
+            if key == "race_right":
+                seq = run.step_number
+                play = {"on": bool(ss.get("race_playing")), "interval": 500, "seq": seq}
+                pacing = {"play": play, "on_tick": race_tick}
+            chart.plane(
+                key,
+                plane_spec(view, small),
+                run.dataset.X,
+                run.dataset.key,
+                STATIC_CONFIG,
+                step=run.step_number,
+                **pacing,
+            )
+    curves = [
+        Curve(
+            STRATEGIES[r.config.strategy].label,
+            *r.curve(),
+            color=curve_color(i, r.config.strategy),
+            dash="dash" if r.config.strategy == "random" else "solid",
+        )
+        for i, r in enumerate(race.runs)
+    ]
+    fig = curve_spec(curves, style=style.chart_style(), height=300)
+    chart.curve("race_curve", fig, STATIC_CONFIG)
 
 
 st.title("Compare strategies")
 state.show_url_warnings()
-tab_seeds, tab_race = st.tabs(["Many seeds", "Race"])
-with tab_seeds:
-    many_seeds()
-with tab_race:
-    race()
+# Only the open tab runs: the hidden race's Space shortcut must not step it.
+tab_seeds, tab_race = st.tabs(["Many seeds", "Race"], key="cmp_tab", on_change="rerun")
+if tab_seeds.open:
+    with tab_seeds:
+        many_seeds()
+if tab_race.open:
+    with tab_race:
+        st.fragment(race)()

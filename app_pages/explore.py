@@ -9,11 +9,11 @@ from al_core.formats.script import python_script
 from al_core.formats.spreadsheet import history_csv
 from al_core.loop import cold_start
 from al_core.present.comparison import experiment_curves
-from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG
 from al_core.present.views import catch_up, plane_view, value_at, why_table
 from al_core.strategies import STRATEGIES
-from ui import backup, kept_runs, state, style
+from ui import backup, chart, kept_runs, state, style
 from ui.downloads import download
 from ui.state import SPEEDS
 
@@ -55,11 +55,16 @@ def do_reset() -> None:
 
 def toggle_play() -> None:
     ss.playing = not ss.playing
-    state.ask_full_rerun()  # the fragment's run_every is fixed per full run
+
+
+def on_tick() -> None:
+    """The chart drew step `seq` and asks for the next one (autoplay, paced by the browser)."""
+    if ss.playing and chart.event("plane", "tick") == run.step_number:
+        do_step()
 
 
 def needs_full_rerun() -> None:
-    state.ask_full_rerun()  # fragment timers and pollers are set up on a full run
+    state.ask_full_rerun()  # pollers are set up on a full run
 
 
 # ---------------------------------------------------------------- the live view
@@ -67,13 +72,13 @@ def needs_full_rerun() -> None:
 
 def live() -> None:
     """Controls, metrics, chart and curve in one fragment, so a Step redraws only these."""
-    state.full_rerun_if_asked()  # a new timer, a new configuration: the whole page redraws
-    if ss.playing:
-        do_step()
+    state.full_rerun_if_asked()  # a new configuration: the whole page redraws
     if err := ss.pop("action_error", None):
         st.error(f"That step could not run: {err}")
     twin = ss.get("twin")
-    behind = twin is not None and not catch_up(twin, run.n_labeled)
+    # The random baseline takes its steps within a small budget before drawing; a slow model
+    # that needs more continues after drawing, and the chart asks for another run until done.
+    behind = twin is not None and not catch_up(twin, run.n_labeled, budget_s=0.03)
     controls()
     latest = run.step_number
     seen = (id(run), latest)
@@ -92,7 +97,17 @@ def live() -> None:
             utility=ss.show_utility,
             ghost=ss.show_ghost,
         )
-        st.plotly_chart(plane_figure(view, style.chart_style()), key="plane", config=STATIC_CONFIG)
+        chart.plane(
+            "plane",
+            plane_spec(view, style.chart_style()),
+            run.dataset.X,
+            run.dataset.key,
+            STATIC_CONFIG,
+            step=latest,
+            play={"on": ss.playing, "interval": 1000 * SPEEDS[ss.speed], "seq": latest},
+            on_tick=on_tick,
+            refresh=behind,
+        )
         captions(viewed, latest)
         exports()
         if latest > 0:
@@ -108,8 +123,10 @@ def live() -> None:
         curve(viewed)
         cold_start_hint()
         why()
+        if behind:  # the chart asks for another run once drawn, until random has caught up
+            st.caption("The random baseline is catching up…")
     if behind:
-        st.caption("The random baseline is catching up…")
+        catch_up(twin, run.n_labeled, budget_s=0.15)  # after drawing: never delays a Step
     state.sync_url()  # a fragment rerun skips the router, so keep the address current here too
 
 
@@ -250,14 +267,14 @@ def curve(viewed: int) -> None:
         curves.append(Curve("Random", tn, tacc, color=RANDOM_COLOR, dash="dash"))
     if run.dataset.has_truth:
         st.markdown("**Accuracy vs labels**")
-        fig = curve_figure(curves, marker_x=run.steps[viewed].n_labeled, style=style.chart_style())
+        fig = curve_spec(curves, marker_x=run.steps[viewed].n_labeled, style=style.chart_style())
     else:
         st.markdown("**Confidence vs labels**")
         n, conf = run.curve("confidence")
-        fig = curve_figure(
+        fig = curve_spec(
             [Curve(label, n, conf)], y_title="Mean confidence", style=style.chart_style()
         )
-    st.plotly_chart(fig, key="curve", width="stretch", config=STATIC_CONFIG)
+    chart.curve("curve", fig, STATIC_CONFIG)
     if run.dataset.has_truth and run.config.dataset != "upload":
         st.toggle(
             "Band over 5 seeds",
@@ -335,6 +352,6 @@ def poll_band_job() -> None:
 
 
 kept_runs.notice()  # runs with your labels that a change or Reset replaced
-st.fragment(live, run_every=SPEEDS.get(ss.speed, 0.5) if ss.playing else None)()
+st.fragment(live)()
 if ss.get("seed_band") and ss.get("band_job") is not None and ss.band_job.running:
     st.fragment(poll_band_job, run_every=1.0)()

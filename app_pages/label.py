@@ -15,10 +15,10 @@ import streamlit as st
 from al_core.loop import Learner
 from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
-from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import ORACLE_COLOR, SELECT_CONFIG, STATIC_CONFIG, class_color
 from al_core.present.views import oracle_curve, plane_view
-from ui import kept_runs, label_files, race_mode, state, status, style
+from ui import chart, kept_runs, label_files, race_mode, state, status, style
 
 ss = st.session_state
 
@@ -39,7 +39,8 @@ def on_pick() -> None:
     run = ss.learner
     prev = ss.get("lb_sel", ())
     previous = prev[0] if len(prev) == 1 else None
-    sel = read_selection(ss.get("pool"), run.labeled_mask, previous, label_notes(run))
+    event = chart.event("pool", "select")
+    sel = read_selection(event, run.labeled_mask, previous, label_notes(run))
     if sel.kind != "none":
         ss.lb_sel = sel.indices
     status.say(warn=sel.message)
@@ -188,8 +189,8 @@ def label_curve(run: Learner) -> None:
     if not run.dataset.has_truth:
         n, conf = run.curve("confidence")
         st.markdown("**Confidence vs labels**")
-        fig = curve_figure([Curve("Your labels", n, conf)], y_title="Mean confidence", style=s)
-        st.plotly_chart(fig, key="label_curve", width="stretch", config=STATIC_CONFIG)
+        fig = curve_spec([Curve("Your labels", n, conf)], y_title="Mean confidence", style=s)
+        chart.curve("label_curve", fig, STATIC_CONFIG)
         return
     n, acc = run.curve()
     on, oacc = oracle_curve(run, ss.setdefault("lb_memo", {}))
@@ -198,9 +199,7 @@ def label_curve(run: Learner) -> None:
         Curve("Exact oracle, same points", on, oacc, color=ORACLE_COLOR, dash="dash"),
     ]
     st.markdown("**Accuracy vs labels**")
-    st.plotly_chart(
-        curve_figure(curves, style=s), key="label_curve", width="stretch", config=STATIC_CONFIG
-    )
+    chart.curve("label_curve", curve_spec(curves, style=s), STATIC_CONFIG)
     wrong = len(run.disagreements())
     st.caption(
         "The dashed curve asks the same points but takes the true labels: the gap is what "
@@ -229,9 +228,11 @@ def history(run: Learner) -> None:
     )
 
 
-def label_mode(run: Learner) -> None:
+def label_mode() -> None:
     """The plane with the selection on the left; the kept run, the selection, the buttons, the
-    status, the curve and the history on the right."""
+    status, the curve and the history on the right. A fragment: a label redraws only this."""
+    state.full_rerun_if_asked()
+    run = ss.learner
     points, auto = _selection(run)
     ranked = lab.suggestions(run)
     metrics(run)
@@ -239,13 +240,14 @@ def label_mode(run: Learner) -> None:
     with left:
         view = plane_view(run, band=tuple(ss.band), title=TITLE)
         view = replace(view, candidates=ranked, selected=points or None)
-        st.plotly_chart(
-            plane_figure(view, style.chart_style()),
-            key="pool",
+        chart.plane(
+            "pool",
+            plane_spec(view, style.chart_style()),
+            run.dataset.X,
+            run.dataset.key,
+            SELECT_CONFIG,
+            step=run.step_number,
             on_select=on_pick,
-            selection_mode=("points", "box", "lasso"),
-            width="stretch",
-            config=SELECT_CONFIG,
         )
         for note in lab.caveats(run):
             st.caption(note)
@@ -285,7 +287,7 @@ if mode == MODES[0]:
         "Click any other point to select it, or use the box or lasso tool (top right of the "
         "chart) to label a group. **Backspace** undoes."
     )
-    label_mode(run)
+    st.fragment(label_mode)()
 else:
     race_mode.draw(run)
 label_files.section(run, saving=mode == MODES[0])

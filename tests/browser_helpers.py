@@ -131,7 +131,7 @@ def click_data_point(page, x, y, chart=0):
     """Click a Plotly chart's point by data coordinates (SVG and WebGL traces alike)."""
     px, py = page.evaluate(
         """([i, x, y]) => {
-        const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
+        const gd = document.querySelectorAll('.js-plotly-plot')[i];
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
         return [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)]; }""",
         [chart, x, y],

@@ -27,7 +27,7 @@ PRESS_AND_WAIT = """async ([expected]) => {
   const t0 = performance.now();
   button.click();
   const labeledInChart = () => {
-    const gd = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    const gd = [...document.querySelectorAll('.js-plotly-plot')]
       .find(g => g.checkVisibility());
     if (!gd || !gd._fullData) return -1;  // _fullData: arrays decoded from plotly's binary form
     return gd._fullData.filter(t => t.name && t.name.startsWith('Class'))

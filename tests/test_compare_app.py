@@ -28,8 +28,15 @@ def test_a_small_comparison_runs_and_reports():
     assert any("Target:" in c.value for c in at.caption)
 
 
-def test_race_steps_both_strategies_together():
+def open_race() -> AppTest:
     at = open_compare()
+    at.session_state["cmp_tab"] = "Race"  # only the open tab runs
+    at.run()
+    return at
+
+
+def test_race_steps_both_strategies_together():
+    at = open_race()
     at.button(key="race_step").click().run()
     at.button(key="race_step10").click().run()
     left, right = at.session_state["cmp_race"].runs
@@ -37,3 +44,9 @@ def test_race_steps_both_strategies_together():
     assert left.config.strategy == "random" and right.config.strategy == "margin"
     assert left.steps[0].queried == right.steps[0].queried  # the same start
     assert not at.exception
+
+
+def test_the_hidden_race_has_no_step_button_so_space_cannot_step_it():
+    at = open_compare()  # Many seeds is open
+    assert not [b for b in at.button if b.key in ("race_step", "race_step10")]
+    assert "cmp_race" not in at.session_state

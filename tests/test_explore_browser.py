@@ -32,7 +32,7 @@ def test_step_button_and_space_key(app_server, page):
     page.keyboard.press("Space")
     wait_idle(page)
     assert metric(page, "Labeled") == "62"
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 2
+    assert page.locator(".js-plotly-plot").count() >= 2
     assert_no_exception(page)
     screenshot(page, "explore_after_steps")
 

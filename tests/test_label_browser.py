@@ -15,13 +15,13 @@ CORPUS = Path(__file__).parent / "bad_csv"
 PLANE = 0  # the plane is the first Plotly chart on the page
 
 TRACE_JS = """([i, name]) => {
-    const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
+    const gd = document.querySelectorAll('.js-plotly-plot')[i];
     const t = gd._fullData.find(t => t.name === name);
     if (!t) return null;
     return {x: Array.from(t.x), y: Array.from(t.y), c: Array.from(t.customdata)};
 }"""
 TO_PIXELS_JS = """([i, pts]) => {
-    const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
+    const gd = document.querySelectorAll('.js-plotly-plot')[i];
     const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
     return pts.map(([x, y]) => [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)]);
 }"""
@@ -62,9 +62,9 @@ def assert_no_exception(page) -> None:
 def open_label(page, url: str) -> None:
     page.goto(f"{url}/label")
     wait_idle(page, settle_ms=800)
-    page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_function(  # the plane has drawn its points
-        """() => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        """() => { const gd = document.querySelector('.js-plotly-plot');
                    return gd && gd._fullData && gd._fullData.some(t => t.name === 'Unlabeled pool'); }"""
     )
 
@@ -101,7 +101,7 @@ def drag(page, points: list[tuple[float, float]], chart: int = PLANE) -> None:
 
 
 def modebar(page, title: str) -> None:
-    page.locator("[data-testid='stPlotlyChart']").first.hover()
+    page.locator(".js-plotly-plot").first.hover()
     page.locator(f".modebar-btn[data-title='{title}']").first.click()
 
 
@@ -173,7 +173,7 @@ def test_box_select_labels_a_group(app_server, page):
     group = next(
         t
         for t in page.evaluate(
-            """() => document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+            """() => document.querySelector('.js-plotly-plot')
                 ._fullData.map(t => t.name)"""
         )
         if t.startswith("Selected (")
@@ -212,7 +212,7 @@ def test_race_a_strategy_by_clicking(app_server, page):
     wait_idle(page)
     page.get_by_text("Can you beat Margin sampling?").wait_for()
     page.wait_for_function(
-        """() => { const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        """() => { const gd = document.querySelector('.js-plotly-plot');
                    return gd && gd.layout.title.text.includes('Your picks'); }"""
     )
     assert metric(page, "Your picks") == "0"

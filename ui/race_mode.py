@@ -14,11 +14,11 @@ import streamlit as st
 from al_core.experiments import races as rc
 from al_core.loop import Learner, cold_start
 from al_core.present.chart_events import label_notes, read_selection
-from al_core.present.figures import Curve, curve_figure, plane_figure
+from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import SELECT_CONFIG, STATIC_CONFIG, class_color
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from ui import state, status, style
+from ui import chart, state, status, style
 
 TITLE = "Your picks: click a point to reveal its label"
 KEY = "lb_race"
@@ -30,7 +30,8 @@ def on_race_pick() -> None:
     race = ss.get(KEY)
     if race is None:
         return
-    sel = read_selection(ss.get("race"), race.you.labeled_mask, None, label_notes(race.you))
+    event = chart.event("race", "select")
+    sel = read_selection(event, race.you.labeled_mask, None, label_notes(race.you))
     if sel.kind == "none":
         status.say(warn=sel.message)
         return
@@ -113,16 +114,16 @@ def draw(run: Learner) -> None:
         f"{name}. — means not yet.",
     )
     left, right = st.columns([5, 3], gap="medium")
-    chart = style.chart_style()
     with left:
         view = plane_view(race.you, band=tuple(ss.band), title=TITLE)
-        st.plotly_chart(
-            plane_figure(replace(view, candidates=[]), chart),
-            key="race",
+        chart.plane(
+            "race",
+            plane_spec(replace(view, candidates=[]), style.chart_style()),
+            race.you.dataset.X,
+            race.you.dataset.key,
+            SELECT_CONFIG,
+            step=race.you.step_number,
             on_select=on_race_pick,
-            selection_mode=("points", "box", "lasso"),
-            width="stretch",
-            config=SELECT_CONFIG,
         )
     with right:
         _side(run, race, s, name, target)
@@ -130,15 +131,14 @@ def draw(run: Learner) -> None:
 
 def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float | None) -> None:
     """The race's curves, the verdict, the cold-start offer and the strategy's own picks."""
-    chart = style.chart_style()
+    look = style.chart_style()
     status.show()
     st.markdown(f"**You vs {name}**")
     curves = [
         Curve("You", s.you_n, s.you_acc, color=class_color(0)),
         Curve(name, s.them_n, s.them_acc, color=class_color(1)),
     ]
-    fig = curve_figure(curves, target=target, style=chart)
-    st.plotly_chart(fig, key="race_curve", width="stretch", config=STATIC_CONFIG)
+    chart.curve("race_curve", curve_spec(curves, target=target, style=look), STATIC_CONFIG)
     st.markdown(rc.verdict(s, name))
     if run.config.initial > 10 or run.config.model == "logreg":
         st.caption(
@@ -154,6 +154,13 @@ def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float 
         )
     if st.toggle(f"Show where {name} asked", key="race_show_them"):
         view = plane_view(race.them, band=tuple(ss.band), title=f"{name}'s picks")
-        small = replace(chart, height=360, font=max(chart.font - 2, 10))
-        fig = plane_figure(replace(view, candidates=[]), small)
-        st.plotly_chart(fig, key="race_them", width="stretch", config=STATIC_CONFIG)
+        small = replace(look, height=360, font=max(look.font - 2, 10))
+        spec = plane_spec(replace(view, candidates=[]), small)
+        chart.plane(
+            "race_them",
+            spec,
+            race.them.dataset.X,
+            race.them.dataset.key,
+            STATIC_CONFIG,
+            step=race.them.step_number,
+        )

@@ -17,13 +17,16 @@ import plotly.graph_objects as go
 from al_core.data import Bounds
 from al_core.present import raster
 from al_core.present.palette import (
+    AXIS_INK,
     CLASS_COLORS,
+    FONT,
     INK,
     JUST_LABELED,
     POOL,
     SELECTED,
     class_color,
 )
+from al_core.present.safe_text import plain
 
 WEBGL_ABOVE = 3000
 TITLE = "Which points should we label next?"
@@ -66,8 +69,13 @@ class PlaneView:
     title: str = TITLE
 
 
-def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
-    """The main chart: a rendered background image, then the points (on top, so clicks reach them)."""
+def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
+    """The plane, built once, as plain data: `layout` (with the background image), and `traces`
+    whose points are pool indices (`points`) rather than coordinates.
+
+    The live chart sends exactly this and maps indices to the pool it already holds, so a Step
+    ships the labeled state, not the figure; `plane_figure` expands it for everything else.
+    """
     k = len(view.class_names)
     colors = np.array([_rgb(_mix(class_color(c), 0.62)) for c in range(k)], float)
     rgb = raster.render(view.proba, colors, view.band, view.ghost, view.utility, line=style.line)
@@ -75,7 +83,7 @@ def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
     b = view.bounds
     layout["images"] = [
         dict(
-            source=raster.png_data_uri(rgb),
+            source=raster.image_data_uri(rgb),
             xref="x",
             yref="y",
             x=b.x0,
@@ -88,12 +96,32 @@ def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
             yanchor="top",
         )
     ]
+    return {"layout": layout, "traces": [*_legend_keys(view, style), *_points(view, style, k)]}
+
+
+def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
+    """The plane as a Plotly figure (tests, static pages): the spec with coordinates filled in.
+
+    The background image comes first, the points last, so clicks reach the points; every pool
+    point carries its index in `customdata`.
+    """
+    spec = plane_spec(view, style)
+    traces = [expand(t, view.X) for t in spec["traces"]]
     # One construction, one validation: each Plotly update validates again (measured: the
     # curve figure went from 17 to 3 ms this way).
-    return go.Figure([*_legend_keys(view, style), *_points(view, style, k)], layout)
+    return go.Figure(traces, spec["layout"])
 
 
-def _legend_keys(view: PlaneView, style: Style) -> list[go.Scatter]:
+def expand(trace: dict, X: np.ndarray) -> dict:
+    """A trace spec with its pool indices turned into x, y and customdata."""
+    out = {k: v for k, v in trace.items() if k != "points"}
+    if "points" in trace:
+        idx = np.asarray(trace["points"], int)
+        out.update(x=X[idx, 0], y=X[idx, 1], customdata=idx)
+    return out
+
+
+def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
     """Legend entries for the layers drawn in the background image."""
     keys = [("Boundary", dict(color=INK, width=2.2 * style.line), "lines", None)]
     if view.utility is None:
@@ -120,8 +148,16 @@ def _legend_keys(view: PlaneView, style: Style) -> list[go.Scatter]:
             )
         )
     return [
-        go.Scatter(
-            x=[None], y=[None], mode=mode, name=name, line=line, marker=marker, hoverinfo="skip"
+        _trace(
+            "scatter",
+            name,
+            None,
+            x=[None],
+            y=[None],
+            mode=mode,
+            line=line,
+            marker=marker,
+            hoverinfo="skip",
         )
         for name, line, mode, marker in keys
     ]
@@ -130,29 +166,32 @@ def _legend_keys(view: PlaneView, style: Style) -> list[go.Scatter]:
 # ---------------------------------------------------------------- points
 
 
-def _scatter(n: int):
-    return go.Scattergl if n > WEBGL_ABOVE else go.Scatter
+def _trace(kind: str, name: str, points: np.ndarray | None, **attributes) -> dict:
+    """One trace spec; None values are left out, as Plotly would drop them."""
+    out = {"type": kind, "name": name, **{k: v for k, v in attributes.items() if v is not None}}
+    if points is not None:
+        out["points"] = np.asarray(points, int)
+    return out
 
 
-def _marks(Scatter, X: np.ndarray, idx: np.ndarray, name: str, marker: dict, note: str, **extra):
-    """One group of points as a trace; the pool index rides in customdata so a click maps back."""
+def _marks(kind: str, idx: np.ndarray, name: str, marker: dict, note: str, **extra) -> dict:
+    """One group of points; its pool indices become customdata, so a click maps back."""
     extra.setdefault("mode", "markers")
     extra.setdefault("hovertemplate", f"point %{{customdata}}<extra>{note}</extra>")
-    return Scatter(x=X[idx, 0], y=X[idx, 1], name=name, customdata=idx, marker=marker, **extra)
+    return _trace(kind, name, idx, marker=marker, **extra)
 
 
-def _points(view: PlaneView, style: Style, k: int) -> list:
-    X = view.X
-    n = len(X)
-    Scatter = _scatter(n)
+def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
+    n = len(view.X)
+    kind = "scattergl" if n > WEBGL_ABOVE else "scatter"
     m = style.marker * (0.6 if n > WEBGL_ABOVE else 1.0)
     labeled = np.asarray(view.labeled, int)
     unlabeled = np.setdiff1d(np.arange(n), labeled)
     halo = dict(width=0.5 * style.line, color="white")
+    names = [plain(c, "html") for c in view.class_names]  # a CSV's names are a stranger's text
     out = [
         _marks(
-            Scatter,
-            X,
+            kind,
             unlabeled,
             "Unlabeled pool",
             dict(color=POOL, size=6 * m, opacity=0.75, line=halo),
@@ -163,20 +202,14 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
     for c in range(k):
         color = class_color(c)
         marker = dict(color=color, size=10 * m, line=dict(width=1.5 * style.line, color="white"))
-        out.append(
-            _marks(
-                Scatter, X, labeled[labels == c], view.class_names[c], marker, view.class_names[c]
-            )
-        )
+        out.append(_marks(kind, labeled[labels == c], names[c], marker, names[c]))
     wrong = np.asarray(view.wrong, int)
     if len(wrong):
         cross = dict(
             symbol="x-thin", size=11 * m, color=INK, line=dict(width=2.2 * style.line, color=INK)
         )
         out.append(
-            _marks(
-                Scatter, X, wrong, "Differs from the truth", cross, "label differs from the truth"
-            )
+            _marks(kind, wrong, "Differs from the truth", cross, "label differs from the truth")
         )
     last = np.asarray(view.last_queried, int)
     if len(last):
@@ -186,7 +219,7 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
             color=JUST_LABELED,
             line=dict(width=2.5 * style.line),
         )
-        out.append(_marks(go.Scatter, X, last, "Just labeled", ring, "just labeled"))
+        out.append(_marks("scatter", last, "Just labeled", ring, "just labeled"))
     cand = np.asarray(view.candidates, int)
     if len(cand):
         ring = dict(
@@ -194,8 +227,7 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
         )
         out.append(
             _marks(
-                go.Scatter,
-                X,
+                "scatter",
                 cand,
                 "Next to ask (rank)",
                 ring,
@@ -203,7 +235,7 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
                 mode="markers+text",
                 text=[str(r) for r in range(1, len(cand) + 1)],
                 textposition="top right",
-                textfont=dict(size=style.font + 1, color=INK, family="sans-serif"),
+                textfont=dict(size=style.font + 1, color=INK, family=FONT),
                 hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
             )
         )
@@ -211,7 +243,7 @@ def _points(view: PlaneView, style: Style, k: int) -> list:
     return out
 
 
-def _selection_marks(view: PlaneView, style: Style) -> list[go.Scatter]:
+def _selection_marks(view: PlaneView, style: Style) -> list[dict]:
     """Red squares on the selected points: a large one on a single point (the one a class key
     labels), smaller ones on a group, whose trace name carries its size ("Selected (12)")."""
     if view.selected is None:
@@ -227,7 +259,7 @@ def _selection_marks(view: PlaneView, style: Style) -> list[go.Scatter]:
         line=dict(width=(3 if one else 2) * style.line),
     )
     name = "Selected" if one else f"Selected ({len(idx)})"
-    return [_marks(go.Scatter, view.X, idx, name, square, "selected")]
+    return [_marks("scatter", idx, name, square, "selected")]
 
 
 def _layout(view: PlaneView, style: Style) -> dict:
@@ -240,13 +272,19 @@ def _layout(view: PlaneView, style: Style) -> dict:
         mirror=True,
         showline=True,
         linecolor="#C9CDD2",
-        tickfont=dict(size=style.font - 2),
+        automargin=True,
+        tickfont=dict(size=style.font - 2, color=AXIS_INK),
     )
     return dict(
-        title=dict(text=view.title, x=0.01, xanchor="left", font=dict(size=style.title, color=INK)),
+        title=dict(
+            text=plain(view.title, "html"),
+            x=0.01,
+            xanchor="left",
+            font=dict(size=style.title, color=INK),
+        ),
         height=style.height,
         margin=dict(l=10, r=10, t=60 if view.title else 10, b=10),
-        font=dict(size=style.font, family="sans-serif", color=INK),
+        font=dict(size=style.font, family=FONT, color=INK),
         plot_bgcolor="white",
         paper_bgcolor="white",
         uirevision="plane",
@@ -264,12 +302,12 @@ def _layout(view: PlaneView, style: Style) -> dict:
         xaxis=dict(
             axis,
             range=[b.x0, b.x1],
-            title=dict(text=view.feature_names[0], font=dict(size=style.font)),
+            title=dict(text=plain(view.feature_names[0], "html"), font=_axis_font(style)),
         ),
         yaxis=dict(
             axis,
             range=[b.y0, b.y1],
-            title=dict(text=view.feature_names[1], font=dict(size=style.font)),
+            title=dict(text=plain(view.feature_names[1], "html"), font=_axis_font(style)),
         ),
     )
 
@@ -301,7 +339,13 @@ class Curve:
     dash: str = "solid"
 
 
-def curve_figure(
+def curve_figure(curves: Sequence[Curve], **options) -> go.Figure:
+    """The learning curve as a Plotly figure (`curve_spec`'s options)."""
+    spec = curve_spec(curves, **options)
+    return go.Figure(spec["traces"], spec["layout"])
+
+
+def curve_spec(
     curves: Sequence[Curve],
     y_title: str = "Test accuracy",
     x_title: str = "Labels",
@@ -310,17 +354,21 @@ def curve_figure(
     style: Style = Style(),
     height: int | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Accuracy against the number of labels; a dotted line marks the viewed step or a target.
 
-    Built in one go (traces plus one layout dict): Plotly validates every update, and the
-    add_vline / update_layout calls cost more than the traces on every Step.
+    Plain data (`traces` and `layout`), built in one go: the live chart sends it as it is, and
+    Plotly validates a figure once instead of at every add_vline or update_layout.
     """
     traces = []
     for c in curves:
+        name = plain(c.name, "html")
         if c.lo is not None and c.hi is not None:
             traces.append(
-                go.Scatter(
+                _trace(
+                    "scatter",
+                    f"{name} band",
+                    None,
                     x=np.concatenate([c.x, c.x[::-1]]),
                     y=np.concatenate([c.hi, c.lo[::-1]]),
                     fill="toself",
@@ -328,20 +376,21 @@ def curve_figure(
                     line=dict(width=0),
                     hoverinfo="skip",
                     showlegend=False,
-                    name=f"{c.name} band",
                 )
             )
         # a single point draws no line at all: show it as a marker until the curve has two
         lone = len(c.x) < 2
         traces.append(
-            go.Scatter(
-                x=c.x,
-                y=c.y,
+            _trace(
+                "scatter",
+                name,
+                None,
+                x=np.asarray(c.x),
+                y=np.asarray(c.y),
                 mode="lines+markers" if lone else "lines",
-                name=c.name,
                 line=dict(color=c.color, width=2.5 * style.line, dash=c.dash, shape="hv"),
                 marker=dict(color=c.color, size=9 * style.marker) if lone else None,
-                hovertemplate=f"{c.name}: %{{y:.3f}} at %{{x}} labels<extra></extra>",
+                hovertemplate=f"{name}: %{{y:.3f}} at %{{x}} labels<extra></extra>",
             )
         )
     lows = [np.nanmin(c.lo if c.lo is not None else c.y) for c in curves if len(c.y)]
@@ -381,7 +430,7 @@ def curve_figure(
         height=height or int(style.height * 0.55),
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         title=dict(text=title or "", font=dict(size=style.font + 2)),
-        font=dict(size=style.font, family="sans-serif", color=INK),
+        font=dict(size=style.font, family=FONT, color=INK),
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=style.font - 1)),
         xaxis=_curve_axis(x_title, style, dtick=_label_tick(curves)),
@@ -394,19 +443,27 @@ def curve_figure(
         hovermode="x unified",
         uirevision="curve",
     )
-    return go.Figure(traces, layout)
+    return {"traces": traces, "layout": layout}
 
 
 def _curve_axis(title: str, style: Style, **extra) -> dict:
     """A learning-curve axis: titled, light grid, never zoomed (the view must not jump)."""
     return dict(
-        title=dict(text=title, font=dict(size=style.font)),
-        tickfont=dict(size=style.font - 2),
+        title=dict(text=title, font=_axis_font(style)),
+        tickfont=dict(size=style.font - 2, color=AXIS_INK),
         showgrid=True,
         gridcolor="#EEF0F2",
         fixedrange=True,
+        automargin=True,
+        ticks="outside",
+        ticklen=5,
+        tickcolor="rgba(0,0,0,0)",  # room between the tick labels and the plot, no marks
         **extra,
     )
+
+
+def _axis_font(style: Style) -> dict:
+    return dict(size=style.font, color=AXIS_INK)
 
 
 def _label_tick(curves: Sequence[Curve]) -> float | None:

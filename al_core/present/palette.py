@@ -21,6 +21,8 @@ CLASS_COLORS = (
 )
 POOL = "#8A8F98"
 INK = "#1F2328"
+AXIS_INK = "#5C6370"  # tick labels and axis titles: quieter than the data
+FONT = '"Source Sans Pro", "Source Sans 3", sans-serif'  # the page's own type
 JUST_LABELED = "#7B2CBF"
 SELECTED = "#D62728"
 RANDOM_COLOR = "#7F7F7F"  # the random baseline, on every chart
