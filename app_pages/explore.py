@@ -11,6 +11,7 @@ from al_core.loop import cold_start
 from al_core.present.comparison import experiment_curves
 from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG
+from al_core.present.safe_text import markdown_table, plain
 from al_core.present.views import catch_up, plane_view, value_at, why_table
 from al_core.strategies import STRATEGIES
 from ui import backup, chart, kept_runs, state, style
@@ -74,7 +75,7 @@ def live() -> None:
     """Controls, metrics, chart and curve in one fragment, so a Step redraws only these."""
     state.full_rerun_if_asked()  # a new configuration: the whole page redraws
     if err := ss.pop("action_error", None):
-        st.error(f"That step could not run: {err}")
+        st.error(f"That step could not run: {plain(err)}")
     twin = ss.get("twin")
     # The random baseline takes its steps within a small budget before drawing; a slow model
     # that needs more continues after drawing, and the chart asks for another run until done.
@@ -88,28 +89,24 @@ def live() -> None:
     ss.setdefault("history", latest)
     viewed = min(ss.history, latest)
     metrics(viewed)
+    view = plane_view(
+        run, step=viewed, band=tuple(ss.band), utility=ss.show_utility, ghost=ss.show_ghost
+    )
+    look = style.chart_style()
+    plane = chart.plane_panel(
+        plane_spec(view, look), run.dataset.X, run.dataset.key, STATIC_CONFIG, width=5, fit=True
+    )
+    chart.live(
+        "plane",
+        [plane, chart.curve_panel(curve_spec(**curve_args(viewed), style=look), STATIC_CONFIG, 3)],
+        step=latest,
+        play={"on": ss.playing, "interval": 1000 * SPEEDS[ss.speed], "seq": latest},
+        on_tick=on_tick,
+        refresh=behind,
+    )
     left, right = st.columns([5, 3], gap="medium")
     with left:
-        view = plane_view(
-            run,
-            step=viewed,
-            band=tuple(ss.band),
-            utility=ss.show_utility,
-            ghost=ss.show_ghost,
-        )
-        chart.plane(
-            "plane",
-            plane_spec(view, style.chart_style()),
-            run.dataset.X,
-            run.dataset.key,
-            STATIC_CONFIG,
-            step=latest,
-            play={"on": ss.playing, "interval": 1000 * SPEEDS[ss.speed], "seq": latest},
-            on_tick=on_tick,
-            refresh=behind,
-        )
         captions(viewed, latest)
-        exports()
         if latest > 0:
             st.slider(
                 "History",
@@ -120,70 +117,123 @@ def live() -> None:
                 format="step %d",
             )
     with right:
-        curve(viewed)
-        cold_start_hint()
-        why()
         if behind:  # the chart asks for another run once drawn, until random has caught up
             st.caption("The random baseline is catching up…")
+        why(viewed)
     if behind:
         catch_up(twin, run.n_labeled, budget_s=0.15)  # after drawing: never delays a Step
     state.sync_url()  # a fragment rerun skips the router, so keep the address current here too
 
 
 def controls() -> None:
-    c = st.columns([1, 1.15, 1.1, 1.35, 1, 3], vertical_alignment="bottom")
-    c[0].button(
+    """One row that wraps rather than truncates: the step buttons, then the speed of Play."""
+    simulated = run.dataset.has_truth  # without truth, only a person can answer (Label page)
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row.button(
         "Step",
         key="step",
         type="primary",
         shortcut="Space",
         on_click=do_step,
+        disabled=not simulated,
         help="Ask the next batch and learn from the answers (Space).",
     )
-    c[1].button("Step ×10", key="step10", shortcut="T", on_click=do_step, args=(10,))
-    c[2].button(
+    row.button(
+        "Step ×10",
+        key="step10",
+        shortcut="T",
+        on_click=do_step,
+        args=(10,),
+        disabled=not simulated,
+        help="Ten steps at once (T).",
+    )
+    row.button(
         "Pause" if ss.playing else "Play",
         key="play",
         shortcut="P",
         on_click=toggle_play,
+        disabled=not simulated,
         icon=":material/pause:" if ss.playing else ":material/play_arrow:",
+        help="Step by itself at the chosen speed (P).",
     )
-    c[3].button(
+    row.button(
         "Undo", key="undo", shortcut="Backspace", on_click=do_undo, help="Take back the last step."
     )
-    c[4].button("Reset", key="reset", on_click=do_reset, help="Back to the initial labels.")
-    t = st.columns([1.1, 1.3, 1.5, 2.3], vertical_alignment="center")
-    t[0].toggle(
-        "Utility surface",
-        key="show_utility",
-        disabled=not STRATEGIES[run.config.strategy].surface,
-        help="Colour the plane by the strategy's utility instead of the model's probabilities.",
-    )
-    t[1].toggle(
-        "Previous boundary", key="show_ghost", help="Dashed: the boundary one step earlier."
-    )
-    t[2].segmented_control(
-        "Speed",
-        list(SPEEDS),
-        key="speed",
-        on_change=needs_full_rerun,
-        label_visibility="collapsed",
-        help="How fast Play steps.",
-    )
-    t[3].slider(
+    row.button("Reset", key="reset", on_click=do_reset, help="Back to the initial labels.")
+    row.segmented_control("Speed", list(SPEEDS), key="speed", help="How fast Play steps.")
+    if not simulated:
+        st.caption(
+            "Your data has no label column, so no simulated oracle can answer: label the "
+            "points yourself on the Label page."
+        )
+
+
+def view_options() -> None:
+    """What the plane shows besides the model: the band, the utility, the previous boundary."""
+    st.slider(
         "Uncertainty band",
         0.0,
         1.0,
         key="band",
         step=0.01,
-        label_visibility="collapsed",
-        help="Uncertainty band: shade where the model's probability lies in this range.",
+        help="Shade where the model's probability lies in this range (two classes), or where "
+        "the top two classes are closer than its width.",
     )
+    row = st.container(horizontal=True, gap="medium")
+    row.toggle(
+        "Utility surface",
+        key="show_utility",
+        disabled=not STRATEGIES[run.config.strategy].surface,
+        help="Colour the plane by the strategy's utility instead of the model's probabilities.",
+    )
+    row.toggle("Previous boundary", key="show_ghost", help="Dashed: the boundary one step earlier.")
+
+
+def metrics(viewed: int) -> None:
+    """Four numbers for the viewed step; the delta is always there, so nothing moves."""
+    s = run.steps[viewed]
+    acc = s.metrics.get("accuracy")
+    prev = run.steps[viewed - 1].metrics.get("accuracy") if viewed > 0 else None
+    twin = ss.get("twin")
+    base = value_at(twin, s.n_labeled) if twin is not None else None
+    m = st.columns(4)
+    m[0].metric("Labeled", s.n_labeled, help="Labels the model has learned from.")
+    if acc is None:
+        m[1].metric(
+            "Confidence",
+            f"{s.metrics['confidence']:.1%}",
+            "no labels to test",
+            delta_color="off",
+            delta_arrow="off",
+            help="No ground truth: mean top-class probability.",
+        )
+    else:
+        change = acc - prev if prev is not None else 0.0
+        moved = prev is not None and abs(change) >= 0.0005
+        m[1].metric(
+            "Accuracy",
+            f"{acc:.1%}",
+            f"{change:+.1%}" if moved else "no change",
+            delta_color="normal" if moved else "off",
+            delta_arrow="auto" if moved else "off",
+            help="On a held-out test set, never the pool. Below: the change from the step before.",
+        )
+    if acc is not None and base is not None:
+        m[2].metric(
+            "vs random",
+            f"{acc - base:+.1%}",
+            help="Accuracy minus random sampling's at the same number of labels.",
+        )
+    else:
+        m[2].metric(
+            "vs random", "—", help="Random sampling on the same pool and seed, computed as you go."
+        )
+    m[3].metric("Step", f"{viewed} / {run.step_number}")
 
 
 def exports() -> None:
     """The run as a standalone script (scikit-learn + numpy) and as a step-by-step CSV."""
-    c = st.columns([1, 1, 2])
+    c = st.columns(2)
     download(
         c[0],
         "Python script",
@@ -202,36 +252,6 @@ def exports() -> None:
         icon=":material/table:",
         help="One row per step: points asked, labels, metrics.",
     )
-
-
-def metrics(viewed: int) -> None:
-    s = run.steps[viewed]
-    acc = s.metrics.get("accuracy")
-    prev = run.steps[viewed - 1].metrics.get("accuracy") if viewed > 0 else None
-    twin = ss.get("twin")
-    base = value_at(twin, s.n_labeled) if twin is not None else None
-    m = st.columns(4)
-    m[0].metric("Labeled", s.n_labeled, help="Labels the model has learned from.")
-    if acc is None:
-        m[1].metric(
-            "Confidence",
-            f"{s.metrics['confidence']:.1%}",
-            help="No ground truth: mean top-class probability.",
-        )
-    else:
-        delta = f"{acc - prev:+.1%}" if prev is not None and abs(acc - prev) >= 0.0005 else None
-        m[1].metric("Accuracy", f"{acc:.1%}", delta, help="On a held-out test set, never the pool.")
-    if acc is not None and base is not None:
-        m[2].metric(
-            "vs random",
-            f"{acc - base:+.1%}",
-            help="Accuracy minus random sampling's at the same number of labels.",
-        )
-    else:
-        m[2].metric(
-            "vs random", "—", help="Random sampling on the same pool and seed, computed as you go."
-        )
-    m[3].metric("Step", f"{viewed} / {run.step_number}")
 
 
 def captions(viewed: int, latest: int) -> None:
@@ -256,25 +276,31 @@ def captions(viewed: int, latest: int) -> None:
         st.caption(n)
 
 
-def curve(viewed: int) -> None:
-    n, acc = run.curve()
+def curve_args(viewed: int) -> dict:
+    """The learning curve beside the plane: this strategy, random and the 5-seed bands, with a
+    dotted line at the viewed step (confidence instead, without ground truth)."""
     label = STRATEGIES[run.config.strategy].label
-    curves = seed_bands()
-    curves.append(Curve(label, n, acc))
+    if not run.dataset.has_truth:
+        n, conf = run.curve("confidence")
+        return {
+            "curves": [Curve(label, n, conf)],
+            "y_title": "Mean confidence",
+            "title": "Confidence vs labels",
+        }
+    n, acc = run.curve()
+    curves = [*seed_bands(), Curve(label, n, acc)]
     twin = ss.get("twin")
     if twin is not None:
         tn, tacc = twin.curve()
         curves.append(Curve("Random", tn, tacc, color=RANDOM_COLOR, dash="dash"))
-    if run.dataset.has_truth:
-        st.markdown("**Accuracy vs labels**")
-        fig = curve_spec(curves, marker_x=run.steps[viewed].n_labeled, style=style.chart_style())
-    else:
-        st.markdown("**Confidence vs labels**")
-        n, conf = run.curve("confidence")
-        fig = curve_spec(
-            [Curve(label, n, conf)], y_title="Mean confidence", style=style.chart_style()
-        )
-    chart.curve("curve", fig, STATIC_CONFIG)
+    return {
+        "curves": curves,
+        "marker_x": run.steps[viewed].n_labeled,
+        "title": "Accuracy vs labels",
+    }
+
+
+def seed_band_toggle() -> None:
     if run.dataset.has_truth and run.config.dataset != "upload":
         st.toggle(
             "Band over 5 seeds",
@@ -326,23 +352,26 @@ def start_cold() -> None:
     state.set_config(cold_start(state.current_config(), run.dataset.n_classes))
 
 
-def why() -> None:
+def why(viewed: int) -> None:
+    """The viewed step's next picks, ranked by each uncertainty measure (it follows the history
+    slider, as the rings on the plane do)."""
     with st.expander("Why this point?", expanded=not ss.presenter):
-        table = why_table(run)
+        table = why_table(run, viewed)
         if table.empty:
             st.caption("No model yet: the next points are drawn at random.")
             return
         label = STRATEGIES[run.config.strategy].label
-        st.caption(
-            f"The next points **{label}** asks for. Each column is the rank that measure gives "
-            "the point among all unlabeled points (1 = most wanted)."
+        rows = [{f"{label} rank": rank, **row} for rank, row in table.iterrows()]
+        st.markdown(markdown_table(rows))
+        note = (
+            " With two classes the three measures rank every point the same way."
+            if run.dataset.n_classes == 2
+            else ""
         )
-        formats = {
-            c: st.column_config.NumberColumn(format="%.3f")
-            for c in table.columns
-            if "score" in c or "P(" in c
-        }
-        st.dataframe(table, width="stretch", column_config=formats)
+        st.caption(
+            f"The points {label} asks for next, and the rank each measure gives them among all "
+            f"unlabeled points (1 = most wanted).{note}"
+        )
 
 
 def poll_band_job() -> None:
@@ -351,7 +380,21 @@ def poll_band_job() -> None:
         st.rerun()
 
 
+def settings() -> None:
+    """Below the live view, drawn on full runs only (a Step need not send them again): what the
+    plane shows, the 5-seed band, the cold start and the downloads."""
+    st.divider()
+    c = st.columns([5, 3], gap="medium")
+    with c[0]:
+        view_options()
+        exports()
+    with c[1]:
+        seed_band_toggle()
+        cold_start_hint()
+
+
 kept_runs.notice()  # runs with your labels that a change or Reset replaced
 st.fragment(live)()
+settings()
 if ss.get("seed_band") and ss.get("band_job") is not None and ss.band_job.running:
     st.fragment(poll_band_job, run_every=1.0)()

@@ -52,10 +52,16 @@ def _healthy(url: str) -> bool:
         return False
 
 
+class Server(str):
+    """A running server's base URL, which also knows the server's process id (to read its CPU)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
 def start_server(
     app: str = "app.py", timeout: float = SERVER_START_TIMEOUT_S, extra_args: tuple[str, ...] = ()
-) -> Iterator[str]:
+) -> Iterator[Server]:
     """Start `streamlit run APP` on a free loopback port; yield its base URL; stop it after.
 
     The server runs with the repository root as its working directory, so `.streamlit/config.toml`
@@ -102,7 +108,9 @@ def start_server(
                         f"streamlit on {url} not healthy after {timeout:.0f} s:\n" + _tail(log)
                     )
                 time.sleep(0.2)
-            yield url
+            server = Server(url)
+            server.pid = proc.pid
+            yield server
         finally:
             proc.terminate()
             try:
@@ -125,6 +133,12 @@ def wait_idle(page, settle_ms=500):
         state="attached"
     )
     page.wait_for_timeout(settle_ms)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def click_data_point(page, x, y, chart=0):

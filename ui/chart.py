@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ export default async function (component) {
 """
 _CSS = """
 .asknext-chart { position: relative; width: 100%; }
+.asknext-row { display: flex; gap: 1.5rem; align-items: flex-start; width: 100%; }
+.asknext-graph { min-width: 0; }
 .asknext-chart-note { font-size: 0.95rem; color: #7a1f1f; background: #fdf0f0;
   border: 1px solid #f0c9c9; border-radius: 0.4rem; padding: 0.5rem 0.75rem; margin: 0.25rem 0; }
 """
@@ -84,36 +87,75 @@ def _nothing() -> None:
     """A trigger whose only job is the rerun it causes."""
 
 
-def _pool_flag(key: str) -> str:
-    return f"_chart_pool_{key}"
+def _held(key: str, panel: int) -> str:
+    """Where a chart's session remembers what its browser holds (pool, layout) for a panel."""
+    return f"_chart_held_{key}_{panel}"
 
 
-def plane(
+@dataclass(frozen=True)
+class Panel:
+    """One graph of a chart element: a plane (with its pool) or a learning curve."""
+
+    spec: dict
+    config: dict
+    width: float = 1.0
+    X: np.ndarray | None = None  # the pool, for a plane
+    pool_key: str = ""
+    fit: bool = False  # take the screen's height below the chart (a plane on a projector)
+    select: bool = False  # send clicks, boxes and lassos back
+
+
+def plane_panel(
+    spec: dict, X: np.ndarray, pool_key: str, config: dict, width: float = 1.0, **options
+) -> Panel:
+    """A plane: `figures.plane_spec` with the pool it indexes."""
+    return Panel(spec, config, width, X, pool_key, **options)
+
+
+def curve_panel(spec: dict, config: dict, width: float = 1.0) -> Panel:
+    """A learning curve: `figures.curve_spec`."""
+    return Panel(spec, config, width)
+
+
+def live(
     key: str,
-    spec: dict,
-    X: np.ndarray,
-    pool_key: str,
-    config: dict,
+    panels: list[Panel],
     step: int,
     on_select: Callable[[], None] | None = None,
     play: dict[str, Any] | None = None,
     on_tick: Callable[[], None] | None = None,
     refresh: bool = False,
 ) -> Any:
-    """The plane, live. `spec` is `figures.plane_spec`; the pool `X` goes only when this
-    session's chart does not hold `pool_key` yet. With `refresh`, the chart asks for one more
-    run once it has drawn (work that continues after a Step, like the random baseline's).
-    Returns the component's result (events)."""
-    ss = st.session_state
-    flag = _pool_flag(key)
-    message = plane_message(spec, pool_key, X, send_pool=ss.get(flag) != pool_key)
-    ss[flag] = pool_key
+    """One live element holding `panels` side by side, redrawn together in place.
 
-    def lost_pool() -> None:  # a reloaded page asks again
-        ss.pop(flag, None)
+    A plane's pool and layout go only when this session's browser does not hold them yet.
+    `play` ({"on", "interval" ms, "seq"}) makes the browser ask for the next step (`on_tick`)
+    once it has drawn step `seq`; with `refresh` it asks for one more run (work that continues
+    after a Step, like the random baseline's). Returns the component's result (events)."""
+    ss = st.session_state
+    messages = []
+    for i, p in enumerate(panels):
+        if p.X is None:
+            message = curve_message(p.spec)
+        else:
+            held = _held(key, i)
+            message, ss[held] = plane_message(p.spec, p.pool_key, p.X, ss.get(held))
+        messages.append(
+            {
+                "message": message,
+                "config": p.config,
+                "width": p.width,
+                "fit": p.fit,
+                "select": p.select and on_select is not None,
+            }
+        )
+
+    def lost() -> None:  # a reloaded page asks again for what it no longer holds
+        for i in range(len(panels)):
+            ss.pop(_held(key, i), None)
 
     callbacks: dict[str, Callable[[], None]] = {
-        "on_need_pool_change": lost_pool,
+        "on_need_change": lost,
         "on_refresh_change": _nothing,
     }
     if on_select is not None:
@@ -123,25 +165,24 @@ def plane(
     data = {
         "module": _MODULE_URL,
         "plotly": _PLOTLY_URL,
-        "message": message,
-        "config": config,
+        "panels": messages,
         "step": int(step),
-        "events": ["select"] if on_select is not None else [],
         "play": play or {"on": False},
         "refresh": bool(refresh),
     }
     return _mount(key=key, data=data, **callbacks)
 
 
+def plane(key: str, spec: dict, X: np.ndarray, pool_key: str, config: dict, step: int, **kw) -> Any:
+    """A chart element with one plane (`live`'s options; `on_select` turns clicks on)."""
+    fit = kw.pop("fit", False)
+    panel = plane_panel(spec, X, pool_key, config, fit=fit, select=kw.get("on_select") is not None)
+    return live(key, [panel], step, **kw)
+
+
 def curve(key: str, spec: dict, config: dict) -> Any:
-    """A learning-curve chart, live (no events)."""
-    data = {
-        "module": _MODULE_URL,
-        "plotly": _PLOTLY_URL,
-        "message": curve_message(spec),
-        "config": config,
-    }
-    return _mount(key=key, data=data)
+    """A chart element with one learning curve (no events)."""
+    return live(key, [curve_panel(spec, config)], step=0)
 
 
 def event(key: str, name: str) -> Any:

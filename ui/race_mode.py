@@ -118,7 +118,7 @@ def draw(run: Learner) -> None:
         view = plane_view(race.you, band=tuple(ss.band), title=TITLE)
         chart.plane(
             "race",
-            plane_spec(replace(view, candidates=[]), style.chart_style()),
+            plane_spec(replace(view, show_candidates=False), style.chart_style()),
             race.you.dataset.X,
             race.you.dataset.key,
             SELECT_CONFIG,
@@ -155,7 +155,7 @@ def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float 
     if st.toggle(f"Show where {name} asked", key="race_show_them"):
         view = plane_view(race.them, band=tuple(ss.band), title=f"{name}'s picks")
         small = replace(look, height=360, font=max(look.font - 2, 10))
-        spec = plane_spec(replace(view, candidates=[]), small)
+        spec = plane_spec(replace(view, show_candidates=False), small)
         chart.plane(
             "race_them",
             spec,

@@ -31,7 +31,7 @@ VIEW_DEFAULTS: dict[str, Any] = {
     "playing": False,
     "speed": "Normal",
 }
-SPEEDS = {"Slow": 1.0, "Normal": 0.5, "Fast": 0.25}
+SPEEDS = {"Slow": 1.0, "Normal": 0.5, "Fast": 0.1}  # seconds between steps, at least
 FULL_RERUN = "_full_rerun"
 
 

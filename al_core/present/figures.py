@@ -61,12 +61,14 @@ class PlaneView:
     candidates: np.ndarray = field(default_factory=lambda: np.array([], int))  # rank order
     last_queried: np.ndarray = field(default_factory=lambda: np.array([], int))
     wrong: np.ndarray = field(default_factory=lambda: np.array([], int))  # label differs from truth
+    marks_wrong: bool = False  # keep the "differs from the truth" key even while none does
     band: tuple[float, float] = (0.45, 0.55)
     utility: np.ndarray | None = None  # (res, res), drawn instead of the probabilities
     ghost: np.ndarray | None = None  # previous step's (res, res, K) probabilities
     selected: int | tuple[int, ...] | None = None  # one point, or a group (box or lasso)
     feature_names: tuple[str, str] = ("Feature 1", "Feature 2")
     title: str = TITLE
+    show_candidates: bool = True  # the race planes draw no "next to ask" rings
 
 
 def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
@@ -203,8 +205,10 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
         color = class_color(c)
         marker = dict(color=color, size=10 * m, line=dict(width=1.5 * style.line, color="white"))
         out.append(_marks(kind, labeled[labels == c], names[c], marker, names[c]))
+    # The keys that can appear during a run are always there, so a new legend row never
+    # shrinks the plot in the middle of Play.
     wrong = np.asarray(view.wrong, int)
-    if len(wrong):
+    if len(wrong) or view.marks_wrong:
         cross = dict(
             symbol="x-thin", size=11 * m, color=INK, line=dict(width=2.2 * style.line, color=INK)
         )
@@ -212,16 +216,15 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
             _marks(kind, wrong, "Differs from the truth", cross, "label differs from the truth")
         )
     last = np.asarray(view.last_queried, int)
-    if len(last):
-        ring = dict(
-            symbol="circle-open",
-            size=20 * style.marker,
-            color=JUST_LABELED,
-            line=dict(width=2.5 * style.line),
-        )
-        out.append(_marks("scatter", last, "Just labeled", ring, "just labeled"))
+    ring = dict(
+        symbol="circle-open",
+        size=20 * style.marker,
+        color=JUST_LABELED,
+        line=dict(width=2.5 * style.line),
+    )
+    out.append(_marks("scatter", last, "Just labeled", ring, "just labeled"))
     cand = np.asarray(view.candidates, int)
-    if len(cand):
+    if view.show_candidates:
         ring = dict(
             symbol="circle-open", size=17 * style.marker, color=INK, line=dict(width=3 * style.line)
         )
@@ -280,25 +283,16 @@ def _layout(view: PlaneView, style: Style) -> dict:
             text=plain(view.title, "html"),
             x=0.01,
             xanchor="left",
-            font=dict(size=style.title, color=INK),
+            font=dict(size=style.title, color=INK, weight=700),
         ),
         height=style.height,
-        margin=dict(l=10, r=10, t=60 if view.title else 10, b=10),
+        margin=dict(l=10, r=10, t=60 if view.title else 10, b=80),  # the legend's foot
         font=dict(size=style.font, family=FONT, color=INK),
         plot_bgcolor="white",
         paper_bgcolor="white",
         uirevision="plane",
         clickmode="event+select",
-        # traceorder "normal": legend groups would otherwise stack a horizontal legend vertically
-        legend=dict(
-            orientation="h",
-            yanchor="top",
-            y=-0.13
-            - 0.006 * (style.font - 14),  # below the tick labels and axis title, at any size
-            x=0,
-            font=dict(size=style.font - 1),
-            traceorder="normal",
-        ),
+        legend=_legend(style),
         xaxis=dict(
             axis,
             range=[b.x0, b.x1],
@@ -428,11 +422,16 @@ def curve_spec(
         )
     layout = dict(
         height=height or int(style.height * 0.55),
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        title=dict(text=title or "", font=dict(size=style.font + 2)),
+        margin=dict(l=10, r=10, t=60 if title else 10, b=50),
+        title=dict(
+            text=plain(title or "", "html"),
+            x=0.01,
+            xanchor="left",
+            font=dict(size=style.font + 2, color=INK, weight=700),
+        ),
         font=dict(size=style.font, family=FONT, color=INK),
         plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=style.font - 1)),
+        legend=_legend(style),
         xaxis=_curve_axis(x_title, style, dtick=_label_tick(curves)),
         # from a round floor to 1: small changes look small, as they are
         yaxis=_curve_axis(
@@ -444,6 +443,21 @@ def curve_spec(
         uirevision="curve",
     )
     return {"traces": traces, "layout": layout}
+
+
+def _legend(style: Style) -> dict:
+    """A horizontal legend at the figure's foot; the live chart lifts the plot clear of it
+    (`margin.b` grows until the axis title and the legend no longer touch)."""
+    # traceorder "normal": legend groups would otherwise stack a horizontal legend vertically
+    return dict(
+        orientation="h",
+        yref="container",
+        y=0,
+        yanchor="bottom",
+        x=0,
+        font=dict(size=style.font - 1),
+        traceorder="normal",
+    )
 
 
 def _curve_axis(title: str, style: Style, **extra) -> dict:

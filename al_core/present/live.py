@@ -1,14 +1,18 @@
 """What the live chart is sent: the plane and curve specs as compact, JSON-safe messages.
 
 The chart stays mounted in the browser and redraws in place (`Plotly.react`), so a Step ships
-only what changed: the pool's coordinates go once per dataset (the browser keeps them under the
-dataset's key and asks again if it has lost them), and each Step sends the traces as pool indices,
-the background image and the curve. Arrays travel as base64 of little-endian typed arrays.
+only what changed. Parts that rarely change (the pool's coordinates, the layout without its
+background image) go once: the message names them by a key, the browser keeps what it was sent
+under that key and asks again if it has lost it (a reloaded page). Each Step sends the traces as
+pool indices (a bitmask where that is shorter), the background image and the curve. Arrays
+travel as base64 of little-endian typed arrays.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -49,19 +53,44 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def plane_message(spec: dict, pool_key: str, X: np.ndarray, send_pool: bool) -> dict:
-    """The plane for the live chart: layout, traces by index, and the pool once per dataset."""
+def encode_indices(idx: Any, n: int) -> dict[str, Any]:
+    """Pool indices as an int16/int32 array, or as a bitmask over the pool when that is shorter
+    (the unlabeled pool is most of it: 75 bytes for 600 points instead of 1,080)."""
+    idx = np.asarray(idx, int)
+    if n and n // 8 + 1 < 2 * len(idx):
+        mask = np.zeros(n, bool)
+        mask[idx] = True
+        bits = np.packbits(mask, bitorder="little")
+        return {"__bits__": base64.b64encode(bits.tobytes()).decode("ascii"), "n": int(n)}
+    return encode_array(idx)
+
+
+def plane_message(
+    spec: dict, pool_key: str, X: np.ndarray, held: dict[str, str] | None = None
+) -> tuple[dict, dict[str, str]]:
+    """The plane for the live chart, and the parts the browser will hold after it.
+
+    `held` is what this chart was last sent ({"pool": key, "layout": digest}); parts it already
+    holds are named, not sent. Points go as pool indices."""
+    held = held or {}
+    layout = dict(spec["layout"])
+    images = layout.pop("images", [])
+    static = jsonable(layout)
+    digest = hashlib.sha1(json.dumps(static, sort_keys=True).encode()).hexdigest()[:12]
     message: dict[str, Any] = {
         "pool_key": pool_key,
-        "layout": jsonable(spec["layout"]),
-        "traces": [jsonable(_indexed(t)) for t in spec["traces"]],
+        "layout_key": digest,
+        "images": jsonable(images),
+        "traces": [jsonable(_indexed(t, len(X))) for t in spec["traces"]],
     }
-    if send_pool:
+    if held.get("pool") != pool_key:
         message["pool"] = {
             "x": encode_array(X[:, 0], "<f4"),
             "y": encode_array(X[:, 1], "<f4"),
         }
-    return message
+    if held.get("layout") != digest:
+        message["layout"] = static
+    return message, {"pool": pool_key, "layout": digest}
 
 
 def curve_message(spec: dict) -> dict:
@@ -69,9 +98,9 @@ def curve_message(spec: dict) -> dict:
     return {"layout": jsonable(spec["layout"]), "traces": [jsonable(t) for t in spec["traces"]]}
 
 
-def _indexed(trace: dict) -> dict:
+def _indexed(trace: dict, n: int) -> dict:
     """Pool indices always travel encoded, whatever their count, so the chart reads one form."""
     out = dict(trace)
     if "points" in out:
-        out["points"] = encode_array(np.asarray(out["points"], int))
+        out["points"] = encode_indices(out["points"], n)
     return out

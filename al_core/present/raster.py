@@ -150,14 +150,14 @@ def _over(rgb: np.ndarray, color: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def image_data_uri(rgb: np.ndarray, quality: int = 90) -> str:
     """The background as a WebP data URI: 5-7 times smaller than the PNG for the same look
-    (measured: 4.6 kB against 32 kB base64 on the default scenario, in 5 ms), which is what
+    (measured: 4.9 kB against 32 kB base64 on the default scenario, in 2 ms), which is what
     keeps a Step's message small. The lines stay crisp at quality 90."""
     import io
 
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="WEBP", quality=quality, method=4)
+    Image.fromarray(rgb).save(buf, format="WEBP", quality=quality, method=2)
     return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -31,3 +31,22 @@ def plain(text: object, markup: str = "markdown", limit: int | None = 200) -> st
     if markup != "markdown":
         raise ValueError(f"unknown markup {markup!r} (accepted: markdown, html)")
     return _MARKDOWN.sub(r"\\\1", s)
+
+
+def markdown_table(rows: list[dict], digits: int = 3) -> str:
+    """Rows of the same keys as a Markdown table, every cell escaped; floats to `digits`.
+
+    Lighter than a dataframe for a five-row table that changes with every Step, and it wraps
+    to the column instead of scrolling sideways.
+    """
+    if not rows:
+        return ""
+    keys = list(rows[0])
+
+    def cell(v: object) -> str:
+        text = f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+        return plain(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(k) for k in keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(cell(r[k]) for k in keys) + " |" for r in rows]
+    return "\n".join(lines)

@@ -61,6 +61,8 @@ def plane_view(
         candidates=candidates,
         last_queried=np.array(learner.steps[step].queried if step > 0 else (), int),
         wrong=wrong,
+        marks_wrong=ds.y is not None
+        and (learner.config.oracle_noise > 0 or any(st.source == "you" for st in learner.steps)),
         band=band,
         utility=learner.utility_grid(res) if utility and at_latest else None,
         ghost=learner.proba_grid(res, step - 1) if ghost and step > 0 else None,
@@ -70,25 +72,41 @@ def plane_view(
     )
 
 
-def why_table(learner: Learner, top: int = 5) -> pd.DataFrame:
-    """For the strategy's top candidates: the rank each uncertainty measure gives them among all
-    candidates (1 = most wanted), so a student sees which measures agree with the choice."""
-    q = learner.suggest(max(top, learner.config.batch_size))
-    if learner.classes_seen < 2 or len(q.indices) == 0:
+def why_table(learner: Learner, step: int | None = None, top: int = 5) -> pd.DataFrame:
+    """For the points the strategy asked next from `step` (default: now), the rank each
+    uncertainty measure gives them among all candidates then (1 = most wanted), so a student sees
+    which measures agree with the choice. With two classes the three measures rank every point
+    alike, so they share one column (its name says so)."""
+    latest = learner.step_number
+    step = latest if step is None else int(np.clip(step, 0, latest))
+    ds = learner.dataset
+    n = learner.steps[step].n_labeled
+    if len(set(learner.labels[:n])) < 2:
         return pd.DataFrame()
-    ctx = learner.context()
-    X = learner.dataset.X[q.candidates]
-    proba = ctx.proba(X)
-    position = {int(c): i for i, c in enumerate(q.candidates)}
-    ranks = {STRATEGIES[name].label: _ranks(fn(proba)) for name, fn in SCORES.items()}
     own = STRATEGIES[learner.config.strategy].label
-    ranks.setdefault(own, _ranks(q.utility))
+    if step == latest:
+        q = learner.suggest(max(top, learner.config.batch_size))
+        candidates, picks, utility = q.candidates, q.indices[:top], q.utility
+    else:  # what was asked next from that state is what the following step queried
+        taken = np.zeros(len(ds), bool)
+        taken[learner.labeled[:n]] = True
+        candidates = np.flatnonzero(~taken)
+        picks, utility = np.array(learner.steps[step + 1].queried[:top], int), None
+    if len(picks) == 0:
+        return pd.DataFrame()
+    proba = learner.proba(ds.X[candidates], step)
+    position = {int(c): i for i, c in enumerate(candidates)}
+    if ds.n_classes == 2:
+        ranks = {"Least confident = margin = entropy": _ranks(SCORES["margin"](proba))}
+    else:
+        ranks = {STRATEGIES[name].label: _ranks(fn(proba)) for name, fn in SCORES.items()}
     records = []
-    for r, idx in enumerate(q.indices[:top], start=1):
+    for r, idx in enumerate(picks, start=1):
         i = position[int(idx)]
         rec = {"Rank": r, "Point": int(idx), "P(top class)": float(proba[i].max())}
         rec.update({name: int(rank[i]) for name, rank in ranks.items()})
-        rec[f"{own} score"] = float(q.utility[i])
+        if utility is not None:
+            rec[f"{own} score"] = float(utility[i])
         records.append(rec)
     return pd.DataFrame.from_records(records).set_index("Rank")
 
