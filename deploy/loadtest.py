@@ -5,8 +5,10 @@ the page over HTTP (keeping its cookies, so a cookie-sticky load balancer routes
 would route a browser), opens `/_stcore/stream`, sends a `BackMsg.rerun_script` for the page,
 reads the `ForwardMsg` deltas until the run's `script_finished`, then presses "Step" (a
 `trigger_value` widget state for the button's element id) a number of times with a seeded random
-think time. A press counts as good only if its run finished cleanly and the "Labeled" metric went
-up by exactly the batch size.
+think time. With `--play` it presses Play instead and then answers each redrawn chart as the
+live chart's script does: a "tick" trigger (the component's `json_trigger_value`) naming the
+step it drew. A press counts as good only if its run finished cleanly and the "Labeled" metric
+went up by exactly the batch size.
 
 Reported: p50/p95 press latency (request sent -> that rerun's `script_finished`), errors
 (exceptions, disconnects, timeouts, presses without effect) and server memory per session (VmRSS
@@ -15,7 +17,7 @@ loopback; every loop is bounded by the step count and a per-run timeout.
 
     python deploy/loadtest.py --start --users 30 --steps 10
     python deploy/loadtest.py --url http://127.0.0.1:8501 --server-pid 1234 --json
-    python deploy/loadtest.py --start --server-opt runner.postScriptGC=false
+    python deploy/loadtest.py --start --play --users 30 --steps 10 --think 0,0
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_APP = REPO_ROOT / "app.py"
 
 BUTTON_KEY = "step"
+PLAY_KEY = "play"
+CHART_KEY = "plane"  # the live chart whose ticks pace autoplay
 METRIC_LABEL = "Labeled"
 P95_TARGET_S = 2.0
 MEMORY_TARGET_MB = 5.0
@@ -79,6 +83,10 @@ class RunResult:
     status: int | None = None
     button_id: str | None = None
     button_fragment: str = ""
+    play_id: str | None = None
+    chart_id: str | None = None  # the live chart: its ticks go to this element's trigger
+    chart_fragment: str = ""
+    chart_seq: int | None = None  # the step the chart shows (what a tick names)
     metric: int | None = None
     exceptions: list[str] = field(default_factory=list)
     n_bytes: int = 0
@@ -195,8 +203,28 @@ class StreamlitUser:
             raise LoadTestError("protocol", f'no button with key "{BUTTON_KEY}" on the page')
         return await self._rerun(trigger=run.button_id, fragment_id=run.button_fragment)
 
+    async def press_play(self, run: RunResult) -> RunResult:
+        """Click Play (the chart then paces the steps with its ticks)."""
+        if run.play_id is None:
+            raise LoadTestError("protocol", f'no button with key "{PLAY_KEY}" on the page')
+        return await self._rerun(trigger=run.play_id, fragment_id=run.button_fragment)
+
+    async def tick(self, run: RunResult) -> RunResult:
+        """What the chart's script sends once it has drawn step `chart_seq` during Play."""
+        if run.chart_id is None or run.chart_seq is None:
+            raise LoadTestError("protocol", f'no live chart with key "{CHART_KEY}" on the page')
+        events = [{"event": "tick", "value": run.chart_seq}]
+        aggregator = f"$$STREAMLIT_INTERNAL_KEY_{run.chart_id}__events"
+        return await self._rerun(
+            json_trigger=(aggregator, json.dumps(events)), fragment_id=run.chart_fragment
+        )
+
     async def _rerun(
-        self, page_name: str = "", trigger: str = "", fragment_id: str = ""
+        self,
+        page_name: str = "",
+        trigger: str = "",
+        fragment_id: str = "",
+        json_trigger: tuple[str, str] | None = None,
     ) -> RunResult:
         from websockets.exceptions import ConnectionClosed
 
@@ -213,6 +241,9 @@ class StreamlitUser:
             widget = state.widget_states.widgets.add()
             widget.id = trigger
             widget.trigger_value = True
+        if json_trigger:
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.json_trigger_value = json_trigger
         if fragment_id:
             state.fragment_id = fragment_id
         try:
@@ -270,6 +301,15 @@ class StreamlitUser:
         ):
             result.button_id = element.button.id
             result.button_fragment = delta.fragment_id
+        elif kind == "button" and element.button.id.endswith(f"-{PLAY_KEY}"):
+            result.play_id = element.button.id
+        elif kind == "bidi_component" and element.bidi_component.id.endswith(f"-{CHART_KEY}"):
+            chart = element.bidi_component
+            text = chart.mixed.json if chart.WhichOneof("data") == "mixed" else chart.json
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                data = json.loads(text)
+                result.chart_id, result.chart_fragment = chart.id, delta.fragment_id
+                result.chart_seq = data["play"].get("seq", data.get("step"))
         elif kind == "metric" and element.metric.label == METRIC_LABEL:
             found = _INT_RE.search(element.metric.body)
             result.metric = int(found.group().replace(",", "")) if found else None
@@ -296,6 +336,16 @@ class UserResult:
     wire_bytes: int = 0
 
 
+def _merge(old: RunResult, new: RunResult) -> RunResult:
+    """The widgets a user can press after `new`: what it drew, else what was there before."""
+    for name in ("button_id", "button_fragment", "play_id", "chart_id", "chart_fragment"):
+        if getattr(new, name) in (None, ""):
+            setattr(new, name, getattr(old, name))
+    if new.chart_seq is None:
+        new.chart_seq = old.chart_seq
+    return new
+
+
 def _check_run(run: RunResult, what: str) -> None:
     if run.exceptions:
         raise LoadTestError("exception", f"{what}: {run.exceptions[0]}")
@@ -316,6 +366,7 @@ async def simulate_user(
     start_delay: float,
     all_done: asyncio.Event,
     on_done,
+    play: bool = False,
 ) -> UserResult:
     """Open the page, press Step `steps` times, then hold the session until everyone is done
     (so memory and session counts are read with the whole class connected)."""
@@ -334,20 +385,22 @@ async def simulate_user(
         out.open_s = time.perf_counter() - t0
         out.bytes_received += run.n_bytes
         _check_run(run, "page open")
+        if play:
+            run = _merge(run, await client.press_play(run))
+            _check_run(run, "Play")
         last_metric, pending = run.metric, 0  # presses since Labeled was last read
         for step in range(1, steps + 1):
             await asyncio.sleep(rng.uniform(*think))
             t0 = time.perf_counter()
             try:
-                new = await client.press(run)
+                new = await (client.tick(run) if play else client.press(run))
             except LoadTestError as exc:
                 out.errors.append((exc.kind, f"press {step}: {exc}"))
                 break  # disconnected, or a run that never finished: the session is unusable
             out.latencies.append(time.perf_counter() - t0)
             out.bytes_received += new.n_bytes
             pending += 1
-            if new.button_id is not None:
-                run = new  # the next press clicks the button this run drew
+            run = _merge(run, new)  # the next press clicks what this run drew
             try:
                 _check_run(new, f"press {step}")
             except LoadTestError as exc:
@@ -552,6 +605,7 @@ async def _run(
     replicas: Sequence[str],
     server_pids: Sequence[int],
     warmup: bool,
+    play: bool = False,
 ) -> Report:
     if warmup:
         await _warm_up(replicas or [url], timeout)
@@ -588,6 +642,7 @@ async def _run(
                     random.Random(seed - i - 1).uniform(0, ramp),
                     all_done,
                     on_done,
+                    play,
                 )
                 for i in range(users)
             )
@@ -664,8 +719,10 @@ def run_load_test(
     replicas: Sequence[str] = (),
     server_pids: Sequence[int] = (),
     warmup: bool = True,
+    play: bool = False,
 ) -> Report:
     """Simulate `users` students on `url` and return the report (the CLI prints it).
+    With `play`, each presses Play and paces it with the live chart's ticks.
 
     `replicas` are the direct URLs of the Streamlit servers behind `url` (warm-up and session
     counts); by default `url` itself. `server_pids` are their processes, for memory.
@@ -686,6 +743,7 @@ def run_load_test(
             [r.rstrip("/") for r in replicas] or [url.rstrip("/")],
             server_pids,
             warmup,
+            play,
         )
     )
 
@@ -848,6 +906,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="config override for --start, e.g. runner.postScriptGC=false; repeatable",
     )
+    p.add_argument(
+        "--play", action="store_true", help="press Play and answer the chart's ticks, not Step"
+    )
+    p.add_argument("--p95", type=float, default=P95_TARGET_S, help="p95 target in seconds")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
@@ -886,7 +948,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         ramp=max(0.0, args.ramp),
         warmup=not args.no_warmup,
+        play=args.play,
     )
+    global P95_TARGET_S
+    P95_TARGET_S = args.p95
     try:
         if args.start:
             with start_server(args.app.resolve(), args.server_opt) as (url, pid):

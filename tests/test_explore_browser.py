@@ -78,3 +78,37 @@ def test_deep_link_on_a_fresh_server(fresh_server, page, path):
     nav = page.get_by_test_id("stSidebarNav").inner_text()
     assert all(name in nav for name in ("Explore", "Label", "Compare", "Learn")), nav
     screenshot(page, f"deep_link_{path or 'explore'}")
+
+
+def test_a_step_redraws_the_same_chart_node_in_place(app_server, page):
+    """The live chart stays mounted: no remount, no new WebGL context, zoom kept."""
+    page.goto(app_server)
+    page.wait_for_selector(".asknext-graph .main-svg")
+    wait_idle(page)
+    page.evaluate("document.querySelector('.asknext-graph').__sameNode = true")
+    drawn = int(page.evaluate("document.querySelector('.asknext-graph').dataset.drawn"))
+    for expected in ("61", "62"):
+        press(page, "step")
+        wait_idle(page)
+        assert metric(page, "Labeled") == expected
+    graph = page.locator(".asknext-graph").first
+    page.wait_for_function(
+        "d => +document.querySelector('.asknext-graph').dataset.drawn > d", arg=drawn
+    )
+    assert graph.evaluate("g => g.__sameNode === true")  # the very node from before the Steps
+    assert graph.evaluate("g => g.dataset.step") == "2"
+    labeled = graph.evaluate(
+        "g => g._fullData.filter(t => t.name.startsWith('Class')).reduce((n, t) => n + t._length, 0)"
+    )
+    assert labeled == 62  # the chart shows what the Labeled metric says
+    assert_no_exception(page)
+
+
+def test_a_chart_that_cannot_draw_says_so_in_words(app_server, page):
+    page.route("**/app/static/plotly.min.js*", lambda route: route.abort())
+    page.goto(app_server)
+    note = page.locator(".asknext-chart-note").first
+    note.wait_for(timeout=30_000)
+    assert "could not be drawn" in note.inner_text()
+    assert "plotly.js could not be loaded" in note.inner_text()
+    screenshot(page, "chart_cannot_draw")

@@ -28,6 +28,15 @@ def test_three_users_step_the_real_app(app_server):
     assert report.sessions_per_replica == {app_server: 3}
 
 
+def test_autoplay_paced_by_the_charts_ticks_steps_the_real_app(app_server):
+    """Users press Play and answer each chart as its script does (a tick naming the step)."""
+    report = loadtest.run_load_test(
+        app_server, users=2, steps=3, think=(0.0, 0.0), ramp=0.1, play=True
+    )
+    assert report.errors == 0, report.error_samples
+    assert report.presses_ok == report.presses_planned == 6
+
+
 FAULTY_APP = """
 import streamlit as st
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
 
 from al_core.data import Bounds
 from al_core.present import raster
@@ -107,6 +111,8 @@ def plane_figure(view: PlaneView, style: Style = Style()) -> go.Figure:
     The background image comes first, the points last, so clicks reach the points; every pool
     point carries its index in `customdata`.
     """
+    import plotly.graph_objects as go  # only here: the live chart never builds a Figure
+
     spec = plane_spec(view, style)
     traces = [expand(t, view.X) for t in spec["traces"]]
     # One construction, one validation: each Plotly update validates again (measured: the
@@ -335,6 +341,8 @@ class Curve:
 
 def curve_figure(curves: Sequence[Curve], **options) -> go.Figure:
     """The learning curve as a Plotly figure (`curve_spec`'s options)."""
+    import plotly.graph_objects as go
+
     spec = curve_spec(curves, **options)
     return go.Figure(spec["traces"], spec["layout"])
 
