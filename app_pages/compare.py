@@ -9,7 +9,7 @@ from al_core.experiments.jobs import ExperimentJob
 from al_core.loop import cold_start
 from al_core.present.comparison import experiment_curves, summary_table, target_note
 from al_core.present.figures import Curve, curve_spec, plane_spec
-from al_core.present.palette import STATIC_CONFIG, curve_color
+from al_core.present.palette import STATIC_CONFIG, strategy_color
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
 from ui import chart, state, style
@@ -208,10 +208,10 @@ def race_view(race: races.StrategyRace) -> None:
         Curve(
             STRATEGIES[r.config.strategy].label,
             *r.curve(),
-            color=curve_color(i, r.config.strategy),
+            color=strategy_color(r.config.strategy),
             dash="dash" if r.config.strategy == "random" else "solid",
         )
-        for i, r in enumerate(race.runs)
+        for r in race.runs
     ]
     fig = curve_spec(curves, style=style.chart_style(), height=300)
     chart.curve("race_curve", fig, STATIC_CONFIG)

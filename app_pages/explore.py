@@ -10,7 +10,7 @@ from al_core.formats.spreadsheet import history_csv
 from al_core.loop import cold_start
 from al_core.present.comparison import experiment_curves
 from al_core.present.figures import Curve, curve_spec, plane_spec
-from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG
+from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import markdown_table, plain
 from al_core.present.views import catch_up, plane_view, value_at, why_table
 from al_core.strategies import STRATEGIES
@@ -283,12 +283,12 @@ def curve_args(viewed: int) -> dict:
     if not run.dataset.has_truth:
         n, conf = run.curve("confidence")
         return {
-            "curves": [Curve(label, n, conf)],
+            "curves": [Curve(label, n, conf, color=strategy_color(run.config.strategy))],
             "y_title": "Mean confidence",
             "title": "Confidence vs labels",
         }
     n, acc = run.curve()
-    curves = [*seed_bands(), Curve(label, n, acc)]
+    curves = [*seed_bands(), Curve(label, n, acc, color=strategy_color(run.config.strategy))]
     twin = ss.get("twin")
     if twin is not None:
         tn, tacc = twin.curve()

@@ -16,7 +16,13 @@ from al_core.loop import Learner
 from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
-from al_core.present.palette import ORACLE_COLOR, SELECT_CONFIG, STATIC_CONFIG, class_color
+from al_core.present.palette import (
+    ORACLE_COLOR,
+    SELECT_CONFIG,
+    STATIC_CONFIG,
+    YOU_COLOR,
+    class_color,
+)
 from al_core.present.views import oracle_curve, plane_view
 from ui import chart, kept_runs, label_files, race_mode, state, status, style
 
@@ -189,13 +195,15 @@ def label_curve(run: Learner) -> None:
     if not run.dataset.has_truth:
         n, conf = run.curve("confidence")
         st.markdown("**Confidence vs labels**")
-        fig = curve_spec([Curve("Your labels", n, conf)], y_title="Mean confidence", style=s)
+        fig = curve_spec(
+            [Curve("Your labels", n, conf, color=YOU_COLOR)], y_title="Mean confidence", style=s
+        )
         chart.curve("label_curve", fig, STATIC_CONFIG)
         return
     n, acc = run.curve()
     on, oacc = oracle_curve(run, ss.setdefault("lb_memo", {}))
     curves = [
-        Curve("Your labels", n, acc),
+        Curve("Your labels", n, acc, color=YOU_COLOR),
         Curve("Exact oracle, same points", on, oacc, color=ORACLE_COLOR, dash="dash"),
     ]
     st.markdown("**Accuracy vs labels**")

@@ -72,6 +72,7 @@ function hasWebGL() {
 function expand(trace, pool) {
   const { points, ...rest } = trace;
   if (points === undefined) return rest;
+  if (!points.length) return { ...rest, x: [null], y: [null] }; // an empty key stays in the legend
   const n = points.length;
   const x = new Float32Array(n);
   const y = new Float32Array(n);

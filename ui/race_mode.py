@@ -15,7 +15,7 @@ from al_core.experiments import races as rc
 from al_core.loop import Learner, cold_start
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
-from al_core.present.palette import SELECT_CONFIG, STATIC_CONFIG, class_color
+from al_core.present.palette import SELECT_CONFIG, STATIC_CONFIG, YOU_COLOR, strategy_color
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
 from ui import chart, state, status, style
@@ -135,8 +135,8 @@ def _side(run: Learner, race: rc.Race, s: rc.Standing, name: str, target: float 
     status.show()
     st.markdown(f"**You vs {name}**")
     curves = [
-        Curve("You", s.you_n, s.you_acc, color=class_color(0)),
-        Curve(name, s.them_n, s.them_acc, color=class_color(1)),
+        Curve("You", s.you_n, s.you_acc, color=YOU_COLOR),
+        Curve(name, s.them_n, s.them_acc, color=strategy_color(ss.vs_opponent)),
     ]
     chart.curve("race_curve", curve_spec(curves, target=target, style=look), STATIC_CONFIG)
     st.markdown(rc.verdict(s, name))

@@ -8,7 +8,7 @@ import pandas as pd
 
 from al_core.experiments.results import Experiment
 from al_core.present.figures import Curve
-from al_core.present.palette import curve_color
+from al_core.present.palette import strategy_color
 from al_core.strategies import STRATEGIES
 
 
@@ -17,7 +17,7 @@ def experiment_curves(exp: Experiment, metric: str = "accuracy") -> list[Curve]:
     table = exp.curves(metric)
     order = sorted(exp.strategies, key=lambda s: s == "random")
     curves = []
-    for i, name in enumerate(order):
+    for name in order:
         rows = table[table.strategy == name]
         if rows.empty:
             continue
@@ -28,7 +28,7 @@ def experiment_curves(exp: Experiment, metric: str = "accuracy") -> list[Curve]:
                 rows["mean"].to_numpy(),
                 rows.lo.to_numpy(),
                 rows.hi.to_numpy(),
-                curve_color(i, name),
+                strategy_color(name),
                 "dash" if name == "random" else "solid",
             )
         )

@@ -22,12 +22,12 @@ from al_core.data import Bounds
 from al_core.present import raster
 from al_core.present.palette import (
     AXIS_INK,
-    CLASS_COLORS,
     FONT,
     INK,
     JUST_LABELED,
     POOL,
     SELECTED,
+    STRATEGY_COLORS,
     class_color,
 )
 from al_core.present.safe_text import plain
@@ -66,6 +66,7 @@ class PlaneView:
     last_queried: np.ndarray = field(default_factory=lambda: np.array([], int))
     wrong: np.ndarray = field(default_factory=lambda: np.array([], int))  # label differs from truth
     marks_wrong: bool = False  # keep the "differs from the truth" key even while none does
+    trained: bool = True  # False while fewer than two classes are labeled: no boundary yet
     band: tuple[float, float] = (0.45, 0.55)
     utility: np.ndarray | None = None  # (res, res), drawn instead of the probabilities
     ghost: np.ndarray | None = None  # previous step's (res, res, K) probabilities
@@ -84,7 +85,15 @@ def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
     """
     k = len(view.class_names)
     colors = np.array([_rgb(_mix(class_color(c), 0.62)) for c in range(k)], float)
-    rgb = raster.render(view.proba, colors, view.band, view.ghost, view.utility, line=style.line)
+    rgb = raster.render(
+        view.proba,
+        colors,
+        view.band,
+        view.ghost if view.trained else None,
+        view.utility,
+        line=style.line,
+        trained=view.trained,
+    )
     layout = _layout(view, style)
     b = view.bounds
     layout["images"] = [
@@ -125,15 +134,25 @@ def expand(trace: dict, X: np.ndarray) -> dict:
     out = {k: v for k, v in trace.items() if k != "points"}
     if "points" in trace:
         idx = np.asarray(trace["points"], int)
-        out.update(x=X[idx, 0], y=X[idx, 1], customdata=idx)
+        if len(idx):
+            out.update(x=X[idx, 0], y=X[idx, 1], customdata=idx)
+        else:  # an empty group keeps its legend key, so the legend never grows mid-run
+            out.update(x=[None], y=[None])
     return out
 
 
 def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
     """Legend entries for the layers drawn in the background image."""
+    if not view.trained:
+        return []
     keys = [("Boundary", dict(color=INK, width=2.2 * style.line), "lines", None)]
     if view.utility is None:
-        band = f"Unsure ({view.band[0]:.2f}–{view.band[1]:.2f})"
+        lo, hi = view.band
+        band = (
+            f"Unsure ({lo:.2f}–{hi:.2f})"
+            if len(view.class_names) == 2
+            else f"Unsure (top two within {hi - lo:.2f})"
+        )
         keys.append(
             (band, None, "markers", dict(symbol="square", size=12, color="rgba(31,35,40,0.28)"))
         )
@@ -335,7 +354,7 @@ class Curve:
     y: np.ndarray
     lo: np.ndarray | None = None
     hi: np.ndarray | None = None
-    color: str = CLASS_COLORS[1]
+    color: str = STRATEGY_COLORS["least_confident"]
     dash: str = "solid"
 
 

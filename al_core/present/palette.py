@@ -1,31 +1,48 @@
 """Every colour and chart setting the pages share, named once.
 
-Classes take a colour-blind-safe palette (orange and blue first, as in TensorFlow Playground);
-the random baseline is always grey and dashed; the chart configs say whether a chart can be
-picked from (box and lasso in its mode bar) or is only read.
+Classes take a colour-blind-safe palette (orange and blue first, as in TensorFlow Playground):
+chosen so that any two of the first seven stay apart (CIELAB distance above 15) for normal
+vision and under simulated deuteranopia, protanopia and tritanopia, all ten above 11, and none
+is so light it fades into the plane or so dark it reads as ink (a test holds all of this).
+Strategies have one colour each, the same on every chart; the random baseline is always grey
+and dashed; a person ("You") is ink. The chart configs say whether a chart can be picked from
+(box and lasso in its mode bar) or is only read.
 """
 
 from __future__ import annotations
 
 CLASS_COLORS = (
-    "#E8710A",
-    "#1A73B8",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0C808",
-    "#6A3D9A",
-    "#8C564B",
-    "#4D4D4D",
+    "#E8710A",  # orange
+    "#1A73B8",  # blue
+    "#1B9E77",  # green
+    "#AA3377",  # wine
+    "#8C564B",  # brown
+    "#56B4E9",  # sky
+    "#C62AED",  # violet
+    "#66A61E",  # leaf
+    "#CC79A7",  # pink
+    "#A50026",  # crimson
 )
+STRATEGY_COLORS = {
+    "random": "#7F7F7F",
+    "least_confident": "#332288",
+    "margin": "#AA3377",
+    "entropy": "#1B9E77",
+    "qbc_vote": "#8C564B",
+    "qbc_kl": "#66A61E",
+    "density_weighted": "#CC79A7",
+    "coreset": "#1A9FD6",
+    "cluster_margin": "#A50026",
+    "expected_error_reduction": "#C28A00",
+}
+YOU_COLOR = "#1F2328"  # a person's own curve: ink, never a class's or a strategy's colour
 POOL = "#8A8F98"
 INK = "#1F2328"
 AXIS_INK = "#5C6370"  # tick labels and axis titles: quieter than the data
 FONT = '"Source Sans Pro", "Source Sans 3", sans-serif'  # the page's own type
 JUST_LABELED = "#7B2CBF"
 SELECTED = "#D62728"
-RANDOM_COLOR = "#7F7F7F"  # the random baseline, on every chart
+RANDOM_COLOR = STRATEGY_COLORS["random"]  # the random baseline, on every chart
 ORACLE_COLOR = "#5A5A5A"  # the exact oracle beside a person's labels
 
 # Plotly `config` for a chart whose points are picked by a click, a box or a lasso: the box and
@@ -50,6 +67,6 @@ def class_color(c: int) -> str:
     return CLASS_COLORS[c % len(CLASS_COLORS)]
 
 
-def curve_color(i: int, name: str) -> str:
-    """Random is always grey; strategies take the class palette in order."""
-    return RANDOM_COLOR if name.lower().startswith("random") else class_color(i + 1)
+def strategy_color(name: str) -> str:
+    """A strategy's own colour, the same on every chart (ink for an unknown name)."""
+    return STRATEGY_COLORS.get(name, YOU_COLOR)

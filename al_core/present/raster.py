@@ -31,11 +31,17 @@ def render(
     utility: np.ndarray | None = None,
     scale: int = 2,
     line: float = 1.0,
+    trained: bool = True,
 ) -> np.ndarray:
     """(res, res, K) probabilities over the plot bounds -> (H, W, 3) uint8, row 0 at the top.
 
-    `class_colors` is (K, 3): each class's background colour at full confidence.
+    `class_colors` is (K, 3): each class's background colour at full confidence. An untrained
+    model (fewer than two classes labeled) has no boundary and no doubt to draw: the plane is
+    a quiet grey, not a field of boundary lines where the probabilities are flat.
     """
+    if not trained:
+        h, w = proba.shape[0] * scale, proba.shape[1] * scale
+        return np.broadcast_to(NEUTRAL.astype(np.uint8), (h, w, 3)).copy()
     p = _upsample(proba, scale)
     colors = np.asarray(class_colors, np.float32)
     if utility is not None:  # the strategy's wishes replace the model's colours; no band on top
@@ -44,7 +50,8 @@ def render(
         rgb = _class_colors(p, colors)
         band_f = _band_field(p, band)
         rgb = _over(rgb, INK, 0.20 * np.clip(0.5 + band_f / _gradient(band_f), 0, 1))
-        rgb = _over(rgb, INK, 0.45 * _line_alpha(band_f, 0.8 * line))
+        if p.shape[-1] == 2:  # with more classes the band's edges would double every boundary
+            rgb = _over(rgb, INK, 0.45 * _line_alpha(band_f, 0.8 * line))
     if ghost is not None:
         g = _boundary_alpha(_upsample(ghost, scale), 1.6 * line)
         h, w = g.shape

@@ -61,15 +61,23 @@ def plane_view(
         candidates=candidates,
         last_queried=np.array(learner.steps[step].queried if step > 0 else (), int),
         wrong=wrong,
+        trained=_trained(learner, step),
         marks_wrong=ds.y is not None
         and (learner.config.oracle_noise > 0 or any(st.source == "you" for st in learner.steps)),
         band=band,
         utility=learner.utility_grid(res) if utility and at_latest else None,
-        ghost=learner.proba_grid(res, step - 1) if ghost and step > 0 else None,
+        ghost=learner.proba_grid(res, step - 1) if ghost and _trained(learner, step - 1) else None,
         selected=selected,
         feature_names=ds.feature_names,
         **extra,
     )
+
+
+def _trained(learner: Learner, step: int) -> bool:
+    """True when the model after `step` had two classes to learn from (it has a boundary)."""
+    if step < 0:
+        return False
+    return len(set(learner.labels[: learner.steps[step].n_labeled])) >= 2
 
 
 def why_table(learner: Learner, step: int | None = None, top: int = 5) -> pd.DataFrame:
