@@ -28,11 +28,13 @@ PAGES = [
     st.Page("app_pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
 ]
 
-page = st.navigation(PAGES)
+# In presenter mode the pages move into the header: the sidebar may be closed on a projector.
+page = st.navigation(PAGES, position="top" if presenting else "sidebar")
 state.init()
 state.apply_query_params()
 sidebar.render()
 style.apply(presenter=st.session_state.presenter)
+style.exit_presenter()
 state.show_url_warnings()
 state.full_run_started()  # this run draws everything: a fragment need not ask for it again
 page.run()

@@ -23,6 +23,7 @@ from al_core.present.palette import (
     YOU_COLOR,
     class_color,
 )
+from al_core.present.safe_text import plain
 from al_core.present.views import oracle_curve, plane_view
 from ui import chart, kept_runs, label_files, race_mode, state, status, style
 
@@ -143,21 +144,19 @@ def label_buttons(run: Learner, points: tuple[int, ...]) -> None:
     names = run.dataset.class_names
     _class_css(names)
     keys = lab.class_keys(names)
-    per_row = 5 if len(names) > 3 else len(names)
-    for start in range(0, len(names), per_row):
-        cols = st.columns(per_row)
-        for c in range(start, min(start + per_row, len(names))):
-            cols[c - start].button(
-                names[c],
-                key=f"label_{c}",
-                shortcut=keys[c],
-                on_click=give_label,
-                args=(c,),
-                disabled=not points,
-                width="stretch",
-                help=f"Label the selected point{'s' if len(points) > 1 else ''} as "
-                f"{names[c]} (key {keys[c]}).",
-            )
+    row = st.container(horizontal=True, gap="small")  # wraps: every name stays whole
+    for c, name in enumerate(names):
+        shown = plain(name, limit=40)  # a CSV's class names are a stranger's words
+        row.button(
+            shown,
+            key=f"label_{c}",
+            shortcut=keys[c],
+            on_click=give_label,
+            args=(c,),
+            disabled=not points,
+            help=f"Label the selected point{'s' if len(points) > 1 else ''} as "
+            f"{shown} (key {keys[c]}).",
+        )
     b = st.container(horizontal=True)
     b.button(
         "Skip",
@@ -256,6 +255,7 @@ def label_mode() -> None:
             SELECT_CONFIG,
             step=run.step_number,
             on_select=on_pick,
+            fit=True,
         )
         for note in lab.caveats(run):
             st.caption(note)
@@ -290,10 +290,9 @@ mode = st.segmented_control(
 )
 if mode == MODES[0]:
     st.caption(
-        "The model's top suggestion is selected (red square): press its class key (**1**, "
-        "**2** …, shown on each button) to label it. "
-        "Click any other point to select it, or use the box or lasso tool (top right of the "
-        "chart) to label a group. **Backspace** undoes."
+        "The red square is the model's top suggestion: press its class key (**1**, **2** …) "
+        "to label it. Click another point, or box or lasso a group (top right of the chart). "
+        "**Backspace** undoes."
     )
     st.fragment(label_mode)()
 else:

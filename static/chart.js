@@ -184,6 +184,7 @@ function watchResize(row, Plotly) {
 // The legend sits at the figure's foot; lift the plot until its axis title clears the legend.
 // Measured only when what decides it changes (the keys, the size), so a Step costs nothing.
 async function clearLegend(Plotly, graph, traces, layout, base) {
+  if (layout.legend && layout.legend.orientation === "v") return; // beside the plot: nothing to clear
   const names = traces.filter((t) => t.showlegend !== false).map((t) => t.name).join("|");
   const shape = `${names}/${layout.width}x${layout.height}`;
   if (graph.__askNextLegendShape === shape) return;
@@ -217,6 +218,15 @@ async function drawPanel(Plotly, graph, panel, fig, setTriggerValue) {
   graph.style.height = `${layout.height || 400}px`;
   // A known width spares Plotly a forced layout of the whole page on every redraw.
   if (!graph.__askNextWidth) graph.__askNextWidth = graph.clientWidth;
+  // A wide, short panel (a projector) keeps the plot's shape better with the legend beside it.
+  if (panel.fit && graph.__askNextWidth > 1.45 * layout.height) {
+    layout = {
+      ...layout,
+      legend: { ...layout.legend, orientation: "v", yref: "paper", y: 1, yanchor: "top",
+                x: 1.02, xanchor: "left" },
+      margin: { ...(layout.margin || {}), b: 10, r: 10 },
+    };
+  }
   const base = (layout.margin && layout.margin.b) || 0;
   const margin = { ...(layout.margin || {}), b: base + (graph.__askNextLift || 0) };
   layout = { ...layout, width: graph.__askNextWidth, autosize: false, margin };

@@ -12,6 +12,7 @@ from al_core.data import load_csv
 from al_core.experiments import races as rc
 from al_core.experiments.runner import full_pool_accuracy
 from al_core.loop import Config, Learner
+from al_core.present import labeling as lab
 
 CORPUS = Path(__file__).parent / "bad_csv"
 SMALL = Config(n_samples=120, initial=4, model="logreg", oracle_noise=0.3, random_mix=0.5)
@@ -55,13 +56,13 @@ def test_a_pick_is_answered_with_the_truth_and_the_strategy_asks_as_many(run):
     assert race.you.steps[-1].source == "you"
     assert race.them.n_labeled == race.you.n_labeled == 7 and race.picks == 3
     assert race.them.steps[-1].source == "oracle"
-    message = rc.reveal_message(race, picks, truth, k)
+    message = lab.reveal_message(race, picks, truth, k)
     assert message == "3 points revealed. Margin asked 3 too."
     one = [int(race.you.candidates[0])]
     truth, k = rc.reveal(race, one)
     name = run.dataset.class_names[truth[0]]
     assert (
-        rc.reveal_message(race, one, truth, k) == f"Point {one[0]} is {name}. Margin asked 1 too."
+        lab.reveal_message(race, one, truth, k) == f"Point {one[0]} is {name}. Margin asked 1 too."
     )
 
 

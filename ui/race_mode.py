@@ -13,6 +13,7 @@ import streamlit as st
 
 from al_core.experiments import races as rc
 from al_core.loop import Learner, cold_start
+from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import SELECT_CONFIG, STATIC_CONFIG, YOU_COLOR, strategy_color
@@ -36,7 +37,7 @@ def on_race_pick() -> None:
         status.say(warn=sel.message)
         return
     truth, k = rc.reveal(race, sel.indices)
-    status.say(rc.reveal_message(race, sel.indices, truth, k))
+    status.say(lab.reveal_message(race, sel.indices, truth, k))
 
 
 def race_undo() -> None:

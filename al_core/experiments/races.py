@@ -18,7 +18,6 @@ from al_core.experiments.runner import full_pool_accuracy
 from al_core.loop.config import Config
 from al_core.loop.learner import Learner
 from al_core.loop.metrics import labels_to_target
-from al_core.strategies import STRATEGIES
 
 OPPONENT = "margin"  # the default opponent: a classic uncertainty strategy, and a cheap one
 TARGET_SHARE = 0.95
@@ -82,16 +81,6 @@ def reveal(race: Race, indices: Sequence[int]) -> tuple[np.ndarray, int]:
     if k:
         race.them.step(k)
     return truth, k
-
-
-def reveal_message(race: Race, indices: Sequence[int], truth: np.ndarray, k: int) -> str:
-    """The status line after a pick: the revealed label, and that the strategy asked as many."""
-    ds = race.you.dataset
-    if len(indices) == 1:
-        what = f"{ds.point_name(indices[0]).capitalize()} is {ds.class_names[truth[0]]}"
-    else:
-        what = f"{len(indices)} points revealed"
-    return f"{what}. {STRATEGIES[race.them.config.strategy].label} asked {k} too."
 
 
 def take_back(race: Race) -> bool:

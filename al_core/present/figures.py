@@ -33,6 +33,8 @@ from al_core.present.palette import (
 from al_core.present.safe_text import plain
 
 WEBGL_ABOVE = 3000
+RANK_SIDES = ("top right", "bottom left", "top left", "bottom right", "top center", "bottom center")
+TEXT_HALO = "-1px -1px 2px #fff, 1px -1px 2px #fff, -1px 1px 2px #fff, 1px 1px 2px #fff"
 TITLE = "Which points should we label next?"
 
 
@@ -247,25 +249,23 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
         color=JUST_LABELED,
         line=dict(width=2.5 * style.line),
     )
-    out.append(_marks("scatter", last, "Just labeled", ring, "just labeled"))
+    out += _ringed(last, "Just labeled", ring, "just labeled")
     cand = np.asarray(view.candidates, int)
     if view.show_candidates:
         ring = dict(
             symbol="circle-open", size=17 * style.marker, color=INK, line=dict(width=3 * style.line)
         )
-        out.append(
-            _marks(
-                "scatter",
-                cand,
-                "Next to ask (rank)",
-                ring,
-                "next to ask",
-                mode="markers+text",
-                text=[str(r) for r in range(1, len(cand) + 1)],
-                textposition="top right",
-                textfont=dict(size=style.font + 1, color=INK, family=FONT),
-                hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
-            )
+        out += _ringed(
+            cand,
+            "Next to ask (rank)",
+            ring,
+            "next to ask",
+            mode="markers+text",
+            text=[str(r) for r in range(1, len(cand) + 1)],
+            # neighbours' numbers go to different sides, so a clump stays readable
+            textposition=[RANK_SIDES[r % len(RANK_SIDES)] for r in range(len(cand))],
+            textfont=dict(size=style.font + 1, color=INK, family=FONT, shadow=TEXT_HALO),
+            hovertemplate="point %{customdata}: rank %{text}<extra>next to ask</extra>",
         )
     out.extend(_selection_marks(view, style))
     return out
@@ -287,7 +287,18 @@ def _selection_marks(view: PlaneView, style: Style) -> list[dict]:
         line=dict(width=(3 if one else 2) * style.line),
     )
     name = "Selected" if one else f"Selected ({len(idx)})"
-    return [_marks("scatter", idx, name, square, "selected")]
+    return _ringed(idx, name, square, "selected")
+
+
+def _ringed(idx: np.ndarray, name: str, marker: dict, note: str, **extra) -> list[dict]:
+    """An open marker with a white halo beneath it, so it stays visible on any background
+    (a dark utility surface, a crowd of points); the halo has no legend key of its own."""
+    line = marker.get("line", {})
+    halo = dict(marker, color="white", line=dict(line, width=line.get("width", 2) + 3))
+    under = _marks(
+        "scatter", idx, f"halo of {name}", halo, note, showlegend=False, hoverinfo="skip"
+    )
+    return [under, _marks("scatter", idx, name, marker, note, **extra)]
 
 
 def _layout(view: PlaneView, style: Style) -> dict:

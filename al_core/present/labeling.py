@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 
 from al_core.data import Dataset
+from al_core.experiments.races import Race
 from al_core.loop import Learner, Step
+from al_core.present.safe_text import plain
+from al_core.strategies import STRATEGIES
 
 SHOWN = 5  # ranked suggestions drawn on the plane
 KEYS = "1234567890"  # class shortcuts, so 10 classes at most
@@ -88,7 +91,8 @@ def _what(ds: Dataset, points: Sequence[int], capital: bool = True) -> str:
 def labeled_message(run: Learner, points: Sequence[int], cls: int) -> str:
     """The status line after a class key: what was labeled, and what it did to the score."""
     return (
-        f"{_what(run.dataset, points)} labeled {run.dataset.class_names[cls]}. {score_change(run)}"
+        f"{_what(run.dataset, points)} labeled {plain(run.dataset.class_names[cls])}. "
+        f"{score_change(run)}"
     )
 
 
@@ -102,7 +106,7 @@ def undone_message(run: Learner, last: Step) -> str:
     """The status line after Undo: which label (and whose) was taken back."""
     if len(last.queried) == 1:
         i = last.queried[0]
-        label = run.dataset.class_names[last.labels[0]]
+        label = plain(run.dataset.class_names[last.labels[0]])
         what = f"{run.dataset.point_name(i).capitalize()} ({label} by {last.source})"
         return f"Undone: {what} is unlabeled again and selected."
     return f"Undone: {len(last.queried)} labels by {last.source}; those points are selected."
@@ -123,7 +127,7 @@ def selection_summary(run: Learner, points: Sequence[int], auto: bool, ranked: n
         where = f"suggestion {rank[0] + 1}" if len(rank) else "your pick"
     p = run.proba(ds.X[[i]])[0]
     order = np.argsort(p)[::-1][:2]
-    guess = " · ".join(f"{ds.class_names[c]} {p[c]:.0%}" for c in order)
+    guess = " · ".join(f"{plain(ds.class_names[c])} {p[c]:.0%}" for c in order)
     return f"**{ds.point_name(i).capitalize()}**, {where}  \nThe model says: {guess}"
 
 
@@ -169,3 +173,13 @@ def caveats(run: Learner) -> list[str]:
     if run.skipped:
         notes.append(f"{len(run.skipped)} point(s) set aside; they stay unlabeled and unasked.")
     return notes
+
+
+def reveal_message(race: Race, indices: Sequence[int], truth: np.ndarray, k: int) -> str:
+    """The status line after a pick: the revealed label, and that the strategy asked as many."""
+    ds = race.you.dataset
+    if len(indices) == 1:
+        what = f"{ds.point_name(indices[0]).capitalize()} is {plain(ds.class_names[truth[0]])}"
+    else:
+        what = f"{len(indices)} points revealed"
+    return f"{what}. {STRATEGIES[race.them.config.strategy].label} asked {k} too."
