@@ -7,7 +7,12 @@ import streamlit as st
 from al_core.experiments import races
 from al_core.experiments.jobs import ExperimentJob
 from al_core.loop import cold_start
-from al_core.present.comparison import experiment_curves, summary_table, target_note
+from al_core.present.comparison import (
+    experiment_curves,
+    scenario_text,
+    summary_table,
+    target_note,
+)
 from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import STATIC_CONFIG, strategy_color
 from al_core.present.views import plane_view
@@ -16,7 +21,7 @@ from ui import chart, state, style
 
 ss = st.session_state
 COMPARE_DEFAULTS = {
-    "cmp_strategies": ["least_confident", "margin", "entropy"],
+    "cmp_strategies": ["least_confident", "coreset", "qbc_vote"],  # three that ask differently
     "cmp_seeds": 10,
     "cmp_budget": 60,
     "cmp_cold": True,
@@ -51,11 +56,14 @@ def many_seeds() -> None:
     budget = c[2].number_input("Label budget", 5, 500, step=5, key="cmp_budget")
     cold = c[3].toggle("Cold start", key="cmp_cold", help="Start from 2 labels per class.")
     config = base_config(cold)
-    st.caption(
-        f"{config.dataset} · {config.n_samples} points · noise {config.noise} · model "
-        f"{config.model} · batch {config.batch_size} · starting from {config.initial} labels "
-        f"· seeds {config.seed}…{config.seed + seeds - 1}"
-    )
+    st.caption(scenario_text(config, list(range(config.seed, config.seed + int(seeds)))))
+    alike = {"least_confident", "margin", "entropy"} & set(picks)
+    if state.learner().dataset.n_classes == 2 and len(alike) > 1:
+        st.info(
+            "With two classes, least confident, margin and entropy rank every point the same "
+            "way, so they ask the same questions and their curves coincide. Compare them on "
+            "three or more classes (Blobs, Iris, Digits) to see them differ."
+        )
     job: ExperimentJob | None = ss.get("cmp_job")
     running = job is not None and job.running
     if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):

@@ -49,9 +49,9 @@ def do_reset() -> None:
         needs_full_rerun()  # the notice is drawn outside the fragment
     ss.pop("history", None)
     ss.playing = False
-    run.reset()
+    run.restart()  # back to the start, a lesson's own start included
     if ss.get("twin") is not None:
-        ss.twin.reset()
+        ss.twin.restart()
 
 
 def toggle_play() -> None:

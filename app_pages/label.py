@@ -91,7 +91,7 @@ def do_top() -> None:
 def do_undo() -> None:
     """Backspace: take back the last label and select its points, to label them again."""
     run = ss.learner
-    if run.step_number == 0:
+    if run.step_number == run.start_step:
         status.say(warn="Nothing to undo: only the starting labels are left.")
         return
     last = run.steps[-1]
@@ -178,7 +178,7 @@ def label_buttons(run: Learner, points: tuple[int, ...]) -> None:
         key="label_undo",
         shortcut="Backspace",
         on_click=do_undo,
-        disabled=run.step_number == 0,
+        disabled=run.step_number == run.start_step,
         help="Take back the last label (Backspace), any number of times.",
     )
 

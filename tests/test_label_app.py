@@ -126,7 +126,7 @@ def test_skip_sets_the_point_aside_and_moves_to_the_next():
     assert top in run.skipped and metric(at, "Labeled") == "60"
     assert top_suggestion(at) != top
     assert any("Set aside point" in c.value for c in at.caption)
-    assert any("1 point(s) set aside" in c.value for c in at.caption)
+    assert any("1 point set aside" in c.value for c in at.caption)  # not "point(s)"
 
 
 def test_wrong_labels_are_counted_and_the_oracle_curve_differs():

@@ -148,4 +148,4 @@ def test_caveats_explain_puzzling_states(run):
     assert "no model yet" in notes and "principal components" in notes
     assert "no label column" in notes
     run.skip(int(run.candidates[0]))
-    assert lab.caveats(run) == ["1 point(s) set aside; they stay unlabeled and unasked."]
+    assert lab.caveats(run) == ["1 point set aside: it stays unlabeled and unasked."]

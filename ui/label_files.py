@@ -14,6 +14,7 @@ from al_core.data import DataError, Dataset, csv_columns, load_csv
 from al_core.formats.session import read_session, session_json
 from al_core.formats.spreadsheet import labels_csv
 from al_core.loop import Learner
+from al_core.present import labeling as lab
 from al_core.present.labeling import labels_by_you
 from ui import backup, state, status
 from ui.downloads import download
@@ -86,8 +87,7 @@ def on_csv() -> None:
     ds = _load(data, f.name, "auto", f"{f.name} was not loaded.", "Your current session is kept.")
     if ds is None:
         return
-    classes = f"{ds.n_classes} classes" if ds.has_truth else "no label column"
-    status.say(f"Loaded {f.name}: {len(ds)} points to label, {classes}.")
+    status.say(lab.loaded_message(ds, f.name))
 
 
 def on_label_pick() -> None:

@@ -110,7 +110,9 @@ def draw(run: Learner) -> None:
     m[2].metric(f"{name}'s accuracy", f"{s.them_acc[-1]:.1%}")
     m[3].metric(
         "Labels to target",
-        f"{rc.count_text(s.you_hit)} vs {rc.count_text(s.them_hit)}",
+        "reached at start"
+        if s.reached_at_start
+        else f"{rc.count_text(s.you_hit)} vs {rc.count_text(s.them_hit)}",
         help="Labels (counting the starting ones) each needed to reach the target: you vs "
         f"{name}. — means not yet.",
     )

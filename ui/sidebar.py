@@ -15,7 +15,7 @@ from al_core.loop.schema import FIELD, UPLOAD
 from al_core.models import MODELS
 from al_core.params import Param
 from al_core.strategies import STRATEGIES
-from ui import state
+from ui import share_link, state
 
 
 def render() -> None:
@@ -64,6 +64,7 @@ def render() -> None:
             _slider(FIELD["oracle_noise"])
         _slider(FIELD["batch_size"])
         st.divider()
+        share_link.button()
         st.toggle(
             "Presenter mode", key="presenter", help="Large type and thick markers for a projector."
         )

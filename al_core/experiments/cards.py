@@ -71,8 +71,9 @@ CARDS: dict[str, Card] = {
         "Train a small committee, each member on a bootstrap resample of the labels, and ask where "
         "their votes split most evenly. Disagreement means the labels so far do not pin the answer "
         "down.",
-        r"x^\star = \arg\max_{x \in \mathcal{U}} \; -\sum_{y} \frac{V(y)}{C} \log \frac{V(y)}{C}"
-        r"\qquad V(y) = \text{members voting } y,\; C = \text{committee size}",
+        r"\begin{gathered}x^\star = \arg\max_{x \in \mathcal{U}} \; -\sum_{y} \frac{V(y)}{C}"
+        r" \log \frac{V(y)}{C} \\ V(y) = \text{members voting } y,\;"
+        r" C = \text{committee size}\end{gathered}",
         "The model's own probabilities are poor (trees, boosting) but fitting several copies is "
         "cheap: members disagreeing is a better sign of doubt than one model's score.",
         "A small committee gives coarse votes (five members allow only a few different scores, so "
@@ -84,9 +85,9 @@ CARDS: dict[str, Card] = {
         "The same committee, but it compares members' full probabilities instead of their votes: "
         "ask where members differ most from the committee's average belief. It notices "
         "disagreement even when every member votes the same class with different confidence.",
-        r"x^\star = \arg\max_{x \in \mathcal{U}} \; \frac{1}{C} \sum_{c=1}^{C} "
-        r"\mathrm{KL}\big(P_c(\cdot \mid x) \,\|\, P_{\mathcal{C}}(\cdot \mid x)\big),"
-        r"\qquad P_{\mathcal{C}} = \frac{1}{C} \sum_{c=1}^{C} P_c",
+        r"\begin{gathered}x^\star = \arg\max_{x \in \mathcal{U}} \; \frac{1}{C} \sum_{c=1}^{C} "
+        r"\mathrm{KL}\big(P_c(\cdot \mid x) \,\|\, P_{\mathcal{C}}(\cdot \mid x)\big) \\"
+        r" P_{\mathcal{C}} = \frac{1}{C} \sum_{c=1}^{C} P_c\end{gathered}",
         "Models with informative probabilities (Gaussian process, logistic regression, neural "
         "network): finer-grained than counting votes, so fewer ties.",
         "Members that are confidently wrong together look like agreement, so a region none of "
@@ -97,8 +98,9 @@ CARDS: dict[str, Card] = {
         "Multiply uncertainty by how crowded the point's neighbourhood is, so lonely outliers lose "
         "to uncertain points that many others resemble. A label on a typical point teaches the "
         "model about many points at once.",
-        r"x^\star = \arg\max_{x \in \mathcal{U}} \; \frac{H(x)}{\log K} \, d(x)^{\beta},"
-        r"\qquad d(x) \propto \sum_{u \in \mathcal{U}} e^{-\lVert x - u \rVert^2 / 2h^2}",
+        r"\begin{gathered}x^\star = \arg\max_{x \in \mathcal{U}} \; \frac{H(x)}{\log K} \,"
+        r" d(x)^{\beta} \\ d(x) \propto \sum_{u \in \mathcal{U}}"
+        r" e^{-\lVert x - u \rVert^2 / 2h^2}\end{gathered}",
         "Data with outliers and stragglers, where plain uncertainty keeps asking about odd points "
         "that say little about the rest (d is scaled so the densest spot scores 1; β sets its "
         "weight, h the neighbourhood size).",
@@ -122,9 +124,12 @@ CARDS: dict[str, Card] = {
         "Shortlist the points with the smallest margin, group the shortlist into k clusters, and "
         "take the most uncertain point of each cluster. The batch stays on the boundary but "
         "spreads out along it.",
-        r"\mathcal{S} = \operatorname{top}_{\max(10k,\,50)} \big[" + _MARGIN + r"\big],"
-        r"\quad \mathcal{S} = \mathcal{S}_1 \cup \dots \cup \mathcal{S}_k \ \text{(k-means)},"
-        r"\quad x_j^\star = \arg\max_{x \in \mathcal{S}_j} \; " + _MARGIN,
+        r"\begin{gathered}\mathcal{S} = \operatorname{top}_{\max(10k,\,50)} \big["
+        + _MARGIN
+        + r"\big] \\ \mathcal{S} = \mathcal{S}_1 \cup \dots \cup \mathcal{S}_k \ "
+        r"\text{(k-means)} \\ x_j^\star = \arg\max_{x \in \mathcal{S}_j} \; "
+        + _MARGIN
+        + r"\end{gathered}",
         "Labeling in batches: it keeps margin's focus on the boundary without asking about "
         "near-duplicates.",
         "With batch size 1 it is plain margin, blind spots included; the shortlist holds only "
@@ -135,8 +140,9 @@ CARDS: dict[str, Card] = {
         "For a candidate, imagine each possible answer, retrain with it, and measure how unsure "
         "the retrained model is over the pool, weighting each answer by how likely it is. Ask "
         "about the point whose answer should leave the least error behind.",
-        r"x^\star = \arg\min_{x \in \mathcal{U}} \; \sum_{y} P(y \mid x) \sum_{u \in \mathcal{U}} "
-        r"\Big(1 - \max_{y'} P^{+(x,y)}(y' \mid u)\Big)",
+        r"\begin{gathered}x^\star = \arg\min_{x \in \mathcal{U}} \; \sum_{y} P(y \mid x)"
+        r" \, R^{+(x,y)} \\ R^{+(x,y)} = \sum_{u \in \mathcal{U}}"
+        r" \Big(1 - \max_{y'} P^{+(x,y)}(y' \mid u)\Big)\end{gathered}",
         "Small pools and cheap models: it aims directly at future error (P⁺ is the model retrained "
         "with x labeled y) and is not fooled by outliers whose label would change nothing.",
         "Cost: it refits the model for every candidate and class, so the app scores only a random "

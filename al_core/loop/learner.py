@@ -230,9 +230,25 @@ class Learner:
                 break
         return self.n_labeled >= goal
 
+    @property
+    def start_step(self) -> int:
+        """The last step of the run's start: step 0, or the last of the leading steps taught as
+        "initial" (a lesson's own start). Undo and restart never go below it."""
+        start = 0
+        while start + 1 < len(self.steps) and self.steps[start + 1].source == "initial":
+            start += 1
+        return start
+
+    def restart(self) -> int:
+        """Back to the start, a lesson's own start included (`reset` would drop it); returns how
+        many steps were taken back. Set-aside points come back too."""
+        self.skipped.clear()
+        self._version += 1
+        return self.undo(self.step_number - self.start_step)
+
     def undo(self, n: int = 1) -> int:
-        """Take back the last n steps (never the initial labels); returns how many were undone."""
-        n = max(0, min(int(n), self.step_number))
+        """Take back the last n steps (never the start); returns how many were undone."""
+        n = max(0, min(int(n), self.step_number - self.start_step))
         if n:
             del self.steps[-n:]
             keep = self.steps[-1].n_labeled

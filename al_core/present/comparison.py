@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from al_core.data import DATASETS
 from al_core.experiments.results import Experiment
+from al_core.loop.config import Config
+from al_core.models import MODELS
 from al_core.present.figures import Curve
 from al_core.present.palette import strategy_color
 from al_core.strategies import STRATEGIES
@@ -52,6 +55,23 @@ def summary_table(exp: Experiment) -> pd.DataFrame:
     return out.sort_values("Savings vs random", ascending=False, na_position="last").reset_index(
         drop=True
     )
+
+
+def scenario_text(config: Config, seeds: list[int]) -> str:
+    """The comparison's scenario in one line, every setting that changes the result included
+    (a lesson's oracle noise and random mix too), in the names the sidebar uses."""
+    data = DATASETS.get(config.dataset)
+    parts = [
+        data.label if data else "Your CSV",
+        f"{config.n_samples} points, noise {config.noise:g}" if data and data.tunable else "",
+        MODELS[config.model].label,
+        f"batch {config.batch_size}",
+        f"from {config.initial} labels",
+        f"oracle noise {config.oracle_noise:.0%}" if config.oracle_noise else "",
+        f"random mix {config.random_mix:.0%}" if config.random_mix else "",
+        f"seeds {seeds[0]}…{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}",
+    ]
+    return " · ".join(p for p in parts if p)
 
 
 def target_note(exp: Experiment) -> str:

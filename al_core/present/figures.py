@@ -451,10 +451,10 @@ def curve_spec(
                 text=f"target {target:.3f}",
                 xref="paper",
                 yref="y",
-                x=1,
+                x=0.01,  # at the left, above the line: the curves end at the right
                 y=target,
-                xanchor="right",
-                yanchor="top",
+                xanchor="left",
+                yanchor="bottom",
                 showarrow=False,
             )
         )

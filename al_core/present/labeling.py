@@ -151,6 +151,18 @@ def labels_table(run: Learner) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def loaded_message(ds: Dataset, name: str) -> str:
+    """The status line after an upload: what is labeled and what is held out to test on."""
+    shown = plain(name, limit=60)
+    if not ds.has_truth:
+        return f"Loaded {shown}: {len(ds)} points to label, no label column (every label is yours)."
+    held = len(ds.X_test)
+    return (
+        f"Loaded {shown}: {len(ds) + held} rows, {ds.n_classes} classes. {len(ds)} are the pool "
+        f"to label; {held} (a stratified 30%) are held out to measure accuracy, never asked."
+    )
+
+
 def caveats(run: Learner) -> list[str]:
     """Notes under the plane for states that would otherwise puzzle: no model yet, a projection,
     no ground truth, points set aside."""
@@ -171,7 +183,11 @@ def caveats(run: Learner) -> list[str]:
             "mean confidence is shown instead."
         )
     if run.skipped:
-        notes.append(f"{len(run.skipped)} point(s) set aside; they stay unlabeled and unasked.")
+        n = len(run.skipped)
+        notes.append(
+            f"{n} {'point' if n == 1 else 'points'} set aside: "
+            f"{'it stays' if n == 1 else 'they stay'} unlabeled and unasked."
+        )
     return notes
 
 

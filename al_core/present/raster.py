@@ -51,7 +51,10 @@ def render(
         band_f = _band_field(p, band)
         rgb = _over(rgb, INK, 0.20 * np.clip(0.5 + band_f / _gradient(band_f), 0, 1))
         if p.shape[-1] == 2:  # with more classes the band's edges would double every boundary
-            rgb = _over(rgb, INK, 0.45 * _line_alpha(band_f, 0.8 * line))
+            # Where the band is only a few pixels wide (a tree's jump from sure to sure), its
+            # two edges and the boundary would pile up into one heavy, broken line: fade them.
+            wide = np.clip(((band[1] - band[0]) / _gradient(p[..., 1]) - 3) / 4, 0, 1)
+            rgb = _over(rgb, INK, 0.45 * wide * _line_alpha(band_f, 0.8 * line))
     if ghost is not None:
         g = _boundary_alpha(_upsample(ghost, scale), 1.6 * line)
         h, w = g.shape

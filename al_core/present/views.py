@@ -149,7 +149,7 @@ def catch_up(twin: Learner, n_labeled: int, budget_s: float = 0.08) -> bool:
     catches up over the next reruns instead.
     """
     twin.advance(n_labeled, deadline=time.perf_counter() + budget_s)
-    while twin.n_labeled > n_labeled and twin.step_number > 0:
+    while twin.n_labeled > n_labeled and twin.step_number > twin.start_step:
         twin.undo()
     return twin.n_labeled >= n_labeled
 
