@@ -15,6 +15,7 @@ from al_core.present.comparison import (
 )
 from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import STATIC_CONFIG, strategy_color
+from al_core.present.safe_text import plain
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
 from ui import chart, state, style
@@ -95,7 +96,7 @@ def progress_view() -> None:
 
 def results(job: ExperimentJob) -> None:
     if job.error:
-        st.error(f"The comparison failed: {job.error}")
+        st.error(f"The comparison failed: {plain(job.error, limit=400)}")
         return
     exp = job.result
     if exp is None:
@@ -103,7 +104,7 @@ def results(job: ExperimentJob) -> None:
     if exp.cancelled:
         st.warning(f"Cancelled: showing the {len(exp.results)} runs that finished.")
     for f in exp.failures:
-        st.error(f"Run {f.strategy} / seed {f.seed} failed: {f.error}")
+        st.error(f"Run {f.strategy} / seed {f.seed} failed: {plain(f.error, limit=400)}")
     if not exp.results:
         return
     curves = experiment_curves(exp)

@@ -63,7 +63,7 @@ def give_label(cls: int) -> None:
     try:
         run.teach(list(points), [cls] * len(points), lab.YOU)
     except ValueError as exc:
-        status.say(warn=f"That label could not be given: {exc}.")
+        status.say(warn=f"That label could not be given: {plain(exc)}.")
         return
     ss.lb_sel = ()
     status.say(lab.labeled_message(run, points, cls))

@@ -16,6 +16,7 @@ from al_core.formats.spreadsheet import labels_csv
 from al_core.loop import Learner
 from al_core.present import labeling as lab
 from al_core.present.labeling import labels_by_you
+from al_core.present.safe_text import plain
 from ui import backup, state, status
 from ui.downloads import download
 
@@ -161,7 +162,7 @@ def _your_data(run: Learner) -> None:
     )
     st.file_uploader("Upload a CSV", key="csv_file", on_change=on_csv)
     if err := ss.get(UPLOAD_ERROR):
-        st.error(err)
+        st.error(plain(err, limit=600))  # it quotes the file: names and cells are a stranger's
     if run.config.dataset != "upload" or ss.get("upload_dataset") is not run.dataset:
         return
     ds = run.dataset
@@ -170,7 +171,8 @@ def _your_data(run: Learner) -> None:
         if ds.has_truth
         else "no label column: two classes, Class A and Class B, labeled by you"
     )
-    st.markdown(f"Labeling **{ss.get('upload_name', 'your CSV')}**: {len(ds)} points, {what}.")
+    name = plain(ss.get("upload_name", "your CSV"), limit=80)
+    st.markdown(f"Labeling **{name}**: {len(ds)} points, {what}.")
     if ds.projected:
         st.caption(
             "It has more than two features: they are projected to their first two "
@@ -218,4 +220,4 @@ def _save(run: Learner) -> None:
     )
     st.file_uploader("Continue a saved session (JSON)", key="session_file", on_change=on_session)
     if err := ss.get(SESSION_ERROR):
-        st.error(err)
+        st.error(plain(err, limit=600))

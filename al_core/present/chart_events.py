@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from al_core.present.safe_text import plain
+
 Kind = Literal["none", "point", "group"]
 
 
@@ -86,7 +88,7 @@ def read_selection(
 
 def label_notes(learner: Any) -> dict[int, str]:
     """Pool index -> "Class A by you" for every labeled point, from a Learner's history."""
-    names = learner.dataset.class_names
+    names = [plain(n) for n in learner.dataset.class_names]  # shown as Markdown
     return {
         i: f"{names[label]} by {step.source}"
         for step in learner.steps
