@@ -7,7 +7,7 @@ import streamlit as st
 from al_core.experiments.jobs import ExperimentJob
 from al_core.formats.script import python_script
 from al_core.formats.spreadsheet import history_csv
-from al_core.loop import cold_start
+from al_core.loop import cold_start, cost
 from al_core.present.comparison import experiment_curves
 from al_core.present.figures import Curve, curve_spec, plane_spec
 from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG, strategy_color
@@ -27,6 +27,10 @@ run = state.learner()
 
 def do_step(times: int = 1) -> None:
     ss.pop("history", None)
+    if problem := cost.next_step_problem(run, times):  # a few seconds at most, for everyone
+        ss.playing = False
+        ss.action_error = problem
+        return
     try:
         run.advance(run.n_labeled + times * run.config.batch_size)
     except ValueError as exc:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from al_core.loop import Learner
+from al_core.loop import Learner, cost
 from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
@@ -59,6 +59,11 @@ def give_label(cls: int) -> None:
     points, _ = _selection(run)
     if not points:
         status.say(warn="Nothing to label: every point is labeled or set aside.")
+        return
+    if problem := cost.too_costly(
+        run.config, run.n_labeled + len(points), len(run.dataset), run.dataset.n_classes
+    ):
+        status.say(warn=f"That label was not given: {problem}.")
         return
     try:
         run.teach(list(points), [cls] * len(points), lab.YOU)

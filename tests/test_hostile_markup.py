@@ -70,7 +70,7 @@ def test_link_values_are_shown_as_text_on_every_page():
 def hostile_csv() -> bytes:
     rows = ["x1,<img src=http://evil.example/y>,label"]
     for i in range(40):
-        rows.append(f"{i % 7},{(i * 3) % 5},\"{HOSTILE[i % 2]}\"")
+        rows.append(f'{i % 7},{(i * 3) % 5},"{HOSTILE[i % 2]}"')
     return "\n".join(rows).encode()
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from al_core.data import DataError, Dataset, csv_columns, load_csv
 from al_core.formats.session import read_session, session_json
 from al_core.formats.spreadsheet import labels_csv
-from al_core.loop import Learner
+from al_core.loop import Learner, cost
 from al_core.present import labeling as lab
 from al_core.present.labeling import labels_by_you
 from al_core.present.safe_text import plain
@@ -114,7 +114,7 @@ def on_session() -> None:
     if f is None:
         return
     try:
-        session = read_session(f.getvalue())
+        session = read_session(f.getvalue(), budget_s=cost.REPLAY_BUDGET_S)
     except ValueError as exc:
         ss[SESSION_ERROR] = f"{f.name} was not loaded. {exc} Your current session is kept."
         return

@@ -17,6 +17,8 @@ import streamlit as st
 
 from al_core import Config, Learner
 from al_core.formats.share import decode_state, encode_state, rebuild
+from al_core.loop import cost
+from al_core.loop.config import initial_that_fits
 from al_core.loop.schema import FIELDS
 from al_core.present.safe_text import plain
 from al_core.present.views import random_twin
@@ -116,6 +118,15 @@ def learner() -> Learner:
     run = ss.get("learner")
     if run is None or run.config != config:
         dataset = ss.get("upload_dataset") if config.dataset == "upload" else None
+        config, capped = initial_that_fits(config, dataset)
+        if capped:  # the sidebar shows what the run really starts with
+            ss.cfg["initial"] = ss[key("initial")] = config.initial
+            st.toast(plain(capped), icon=":material/info:")
+            if run is not None and run.config == config:
+                return run
+        if problem := cost.opening_problem(config, dataset):
+            st.error(f"That configuration cannot run here: {problem}. The previous run is kept.")
+            return run if run is not None else _start(DEFAULT)
         if run is not None:
             backup.keep(run, "the configuration changed")  # labels by you are never lost
             st.toast(

@@ -32,7 +32,11 @@ def load_csv(data: bytes, name: str = "upload", label_column: str | None = "auto
     sep = max(_SEPARATORS, key=header.count)
     _check_header(_split_header(header, sep))
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, nrows=MAX_ROWS + 1)
+        # Only an empty cell is missing: "NA", "null" or "None" may be a class's name (a feature
+        # holding them is still read as missing, in `from_dataframe`).
+        df = pd.read_csv(
+            io.StringIO(text), sep=sep, nrows=MAX_ROWS + 1, keep_default_na=False, na_values=[""]
+        )
     except pd.errors.EmptyDataError:
         raise DataError(_EMPTY) from None
     except Exception as exc:  # pandas raises many types on malformed text; none may escape
@@ -78,7 +82,7 @@ def _csv_text(data: bytes) -> str:
             "comma-separated text file with a header row."
         )
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig").lstrip("\ufeff")  # a file saved twice has two BOMs
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataError(
@@ -111,6 +115,13 @@ def _rows_longer_than_header(text: str, sep: str, n_columns: int) -> bool:
 
 
 def _check_header(names: list[str]) -> None:
+    # Far too many columns is refused before any other work (a 17 MB header of two million
+    # names must not cost more than reading it).
+    if len(names) > MAX_COLUMNS + 1:
+        raise DataError(
+            f"The header names {len(names):,} columns; at most {MAX_COLUMNS} features (and a "
+            "label column) are supported. Remove some columns and upload again."
+        )
     numbers = [n for n in names if _is_number(n)]
     # Column names like 0..63 (pixels) are fine; decimals, signs or repeats mean a data row.
     if len(numbers) >= max(2, len(names) - 1) and (
@@ -120,8 +131,9 @@ def _check_header(names: list[str]) -> None:
             "The first row holds numbers, not column names. Add a header row that names every "
             "column (for example x,y,label) and upload again."
         )
-    named = [n for n in names if n]
-    dupes = sorted({n for n in named if named.count(n) > 1})
+    from collections import Counter
+
+    dupes = sorted(n for n, k in Counter(n for n in names if n).items() if k > 1)
     if dupes:
         raise DataError(
             f"The header names '{dupes[0]}' more than once. Give every column a unique name."
@@ -185,6 +197,7 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
             f"The file has {len(features)} feature columns; at most {MAX_COLUMNS} are supported. "
             "Remove some columns and upload again."
         )
+    df = df.assign(**{c: _missing_as_nan(df[c]) for c in features if not _is_numeric(df[c])})
     non_numeric = [c for c in features if not _is_numeric(df[c])]
     if non_numeric:
         raise DataError(_non_numeric_message(df, non_numeric))
@@ -261,6 +274,20 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
             f"Class '{small[0]}' has a single row. Every class needs at least two rows."
         )
     return held_out(name, X2, y, names, 0, projected, fnames, rows)
+
+
+MISSING_TOKENS = ("NA", "N/A", "NaN", "nan", "null", "NULL", "None", "none", "-", "?")
+
+
+def _missing_as_nan(col):
+    """A feature column whose only words are missing-value tokens ("NA", "null" …) becomes
+    numeric with those cells missing, so the message is about missing values, not text."""
+    import pandas as pd
+
+    text = col.astype(str).str.strip()
+    cleared = col.where(~text.isin(MISSING_TOKENS))
+    numbers = pd.to_numeric(cleared, errors="coerce")
+    return numbers if numbers.notna().sum() == cleared.notna().sum() else col
 
 
 def _guess_label_column(df) -> str | None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from al_core.data import DataError, Dataset, load_csv
-from al_core.loop import FORMAT_VERSION, SOURCES, Learner
+from al_core.loop import FORMAT_VERSION, SOURCES, Learner, cost
+from al_core.loop.config import Config
 from al_core.loop.replay import replay_dict
 from al_core.loop.schema import UPLOAD
 
@@ -74,8 +75,11 @@ def load_session(text_or_bytes: str | bytes) -> tuple[Learner, Dataset | None]:
     return session.learner, session.dataset
 
 
-def read_session(text_or_bytes: str | bytes) -> Session:
-    """Like load_session, plus the upload's bytes and label column (to save the session again)."""
+def read_session(text_or_bytes: str | bytes, budget_s: float | None = None) -> Session:
+    """Like load_session, plus the upload's bytes and label column (to save the session again).
+
+    With `budget_s` (the app's), a run whose rebuild would take longer is refused, saying how
+    long it would take: the file stays whole on the person's disk."""
     body = _parse(text_or_bytes)
     learner_data = body.get("learner")
     _check_learner_data(learner_data)
@@ -92,7 +96,7 @@ def read_session(text_or_bytes: str | bytes) -> Session:
     label_column: str | None = "auto"
     if uploaded:
         dataset, csv_bytes, label_column = _read_upload(upload)
-    learner = _replay(learner_data, dataset)
+    learner = _replay(learner_data, dataset, budget_s)
     if learner.n_labeled != body.get("n_labeled"):
         raise ValueError("The session's label count does not match its steps.")
     return Session(learner, dataset, csv_bytes, label_column)
@@ -209,9 +213,13 @@ def _read_upload(upload: Any) -> tuple[Dataset, bytes, str | None]:
     return dataset, data, label_column
 
 
-def _replay(data: dict[str, Any], dataset: Dataset | None) -> Learner:
+def _replay(data: dict[str, Any], dataset: Dataset | None, budget_s: float | None) -> Learner:
     try:
-        learner = replay_dict(data, dataset)
+        if budget_s is not None:
+            problem = cost.opening_problem(Config.from_dict(data.get("config", {})), dataset)
+            if problem:
+                raise ValueError(problem)
+        learner = replay_dict(data, dataset, budget_s)
     except ValueError as exc:
         raise ValueError(f"The session cannot be replayed: {exc}.") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError):

@@ -22,7 +22,8 @@ from urllib.parse import urlencode
 
 from al_core.data import DATASETS, DataError, Dataset
 from al_core.formats.packing import SOURCE_CODES, SharedStep, pack_steps, unpack_steps
-from al_core.loop.config import Config
+from al_core.loop import cost
+from al_core.loop.config import Config, initial_that_fits
 from al_core.loop.learner import Learner
 from al_core.loop.replay import MAX_REPLAY_STEPS, replay
 from al_core.loop.schema import FIELD, FIELDS, UPLOAD, hyperparameters
@@ -54,6 +55,7 @@ VIEW_DEFAULTS: dict[str, Any] = {
 }
 VIEW_FLAGS = {"present": "present", "util": "utility", "ghost": "ghost"}  # URL key -> view key
 BAND = Param("band", "Band", 0.45, 0.0, 1.0)
+FIXED_DATA_FIELDS = ("n_samples", "noise", "imbalance")  # only generated data takes them
 PARAM_PREFIX = {"model": "m.", "strategy": "s."}
 # Streamlit and link trackers add these; they are not ours to warn about.
 _FOREIGN = ("embed", "embed_options")
@@ -163,6 +165,12 @@ def _decode(p: dict[str, str], extra: set[str], warnings: list[str]) -> DecodedS
     for f in FIELDS:
         used.add(f.url)
         if f.url not in p:
+            continue
+        spec = DATASETS.get(values["dataset"])
+        if f.name in FIXED_DATA_FIELDS and spec is not None and not spec.tunable:
+            warnings.append(
+                f"{spec.label} is fixed data: '{_short(f.url)}={_short(p[f.url])}' ignored."
+            )
             continue
         if f.name == "n_classes":
             values[f.name] = _classes(p[f.url], values["dataset"], warnings)
@@ -274,7 +282,10 @@ def _view(p: dict[str, str], warnings: list[str]) -> dict[str, Any]:
 
 
 def rebuild(
-    decoded: DecodedState, dataset: Dataset | None = None, max_steps: int = MAX_REPLAY_STEPS
+    decoded: DecodedState,
+    dataset: Dataset | None = None,
+    max_steps: int = MAX_REPLAY_STEPS,
+    budget_s: float | None = cost.REPLAY_BUDGET_S,
 ) -> tuple[Learner, list[str]]:
     """The Learner a link describes, replayed by `loop.replay` (leniently: replay stops at the
     first step that does not fit the pool and says so), plus the decoding warnings.
@@ -291,8 +302,20 @@ def rebuild(
         )
         return Learner(Config()), warnings
     try:
+        config, capped = initial_that_fits(config, dataset)
+        if capped:
+            warnings.append(capped)
+        problem = cost.opening_problem(config, dataset)
+        if problem:
+            raise ValueError(problem)
         done = replay(
-            config, decoded.steps, decoded.skipped, dataset, strict=False, max_steps=max_steps
+            config,
+            decoded.steps,
+            decoded.skipped,
+            dataset,
+            strict=False,
+            max_steps=max_steps,
+            budget_s=budget_s,
         )
     except (DataError, ValueError) as exc:
         warnings.append(

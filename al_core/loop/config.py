@@ -117,3 +117,19 @@ def cold_start(config: Config, n_classes: int) -> Config:
 def is_cold(config: Config, n_classes: int) -> bool:
     """True when the config already starts cold with a flexible model."""
     return config.initial <= 2 * n_classes and config.model not in STRAIGHT_MODELS
+
+
+def initial_that_fits(config: Config, dataset: Any = None) -> tuple[Config, str]:
+    """The initial labels, cut to what the pool can start with (a start must leave a
+    point of every class to ask about), with the words that say so."""
+    from al_core.data import make_dataset
+
+    c = config
+    ds = dataset or make_dataset(c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance)
+    most = max(len(ds) - ds.n_classes, 0)
+    if c.initial <= most:
+        return config, ""
+    return replace(config, initial=most), (
+        f"Initial labels {c.initial} is more than this pool of {len(ds):,} points can start "
+        f"with; using {most}."
+    )

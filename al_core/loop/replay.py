@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from al_core.data import Dataset
+from al_core.loop import cost
 from al_core.loop.config import Config
 from al_core.loop.learner import FORMAT_VERSION, Learner, derived_note, whole_numbers
 
@@ -37,12 +38,16 @@ def replay(
     *,
     strict: bool = True,
     max_steps: int | None = None,
+    budget_s: float | None = None,
 ) -> Replayed:
     """Rebuild `config`'s run and teach it `steps`, each (indices, labels, source[, note]).
 
     A step without a note gets the note `step()` would have given it. `strict` raises ValueError
     at the first step or set-aside point that does not fit; otherwise the rest is dropped with a
-    warning, and `max_steps` cuts a long sequence (with a warning too).
+    warning, and `max_steps` cuts a long sequence (with a warning too). With `budget_s`, the
+    estimated cost of the fits (`loop.cost`) bounds what is replayed: strictly, a sequence beyond
+    it is refused; otherwise it is cut where the budget ends and the warning says how long the
+    rest would have taken.
     """
     learner = Learner(config, dataset)
     steps = list(steps)
@@ -52,6 +57,11 @@ def replay(
             f"The link holds {len(steps)} steps; only the first {max_steps} were replayed."
         )
         steps = steps[:max_steps]
+    if budget_s is not None and steps:
+        cut, warning = _within_budget(learner, steps, budget_s, strict)
+        if warning:
+            warnings.append(warning)
+        steps = steps[:cut]
     for number, entry in enumerate(steps, start=1):
         indices, labels, source = entry[0], entry[1], entry[2]
         note = entry[3] if len(entry) > 3 else derived_note(source, learner.classes_seen)
@@ -80,8 +90,32 @@ def replay(
     return Replayed(learner, warnings)
 
 
-def replay_dict(data: Mapping[str, Any], dataset: Dataset | None = None) -> Learner:
-    """`Learner.to_dict()` back to the same run, strictly: a ValueError names what is wrong."""
+def _within_budget(
+    learner: Learner, steps: list[Sequence[Any]], budget_s: float, strict: bool
+) -> tuple[int, str]:
+    """How many leading steps fit in the budget, and what to tell the person about the rest."""
+    sizes = [len(entry[0]) if isinstance(entry[0], list | tuple) else 1 for entry in steps]
+    spent = cost.replay(learner.config, sizes, learner.n_labeled, learner.dataset.n_classes)
+    cut = sum(1 for t in spent if t <= budget_s)
+    if cut == len(steps):
+        return cut, ""
+    rest = cost.duration(spent[-1] - (spent[cut - 1] if cut else 0.0))
+    if strict:
+        raise ValueError(
+            f"rebuilding its {len(steps):,} steps would take {cost.duration(spent[-1])} "
+            f"(this server allows {budget_s:g} s)"
+        )
+    return cut, (
+        f"Replayed the first {cut:,} of {len(steps):,} steps: the rest would take {rest} to "
+        "rebuild here."
+    )
+
+
+def replay_dict(
+    data: Mapping[str, Any], dataset: Dataset | None = None, budget_s: float | None = None
+) -> Learner:
+    """`Learner.to_dict()` back to the same run, strictly: a ValueError names what is wrong
+    (a run too costly to rebuild within `budget_s` included)."""
     if not isinstance(data, Mapping) or data.get("v") != FORMAT_VERSION:
         raise ValueError(f"not an Ask Next session (expected format version {FORMAT_VERSION})")
     steps, skipped = data.get("steps", []), data.get("skipped", [])
@@ -95,7 +129,8 @@ def replay_dict(data: Mapping[str, Any], dataset: Dataset | None = None) -> Lear
         ):
             raise ValueError("a step in the session is malformed")
     config = Config.from_dict(data.get("config", {}))
-    return replay(config, steps, whole_numbers(skipped, "skipped points"), dataset).learner
+    skipped = whole_numbers(skipped, "skipped points")
+    return replay(config, steps, skipped, dataset, budget_s=budget_s).learner
 
 
 def replay_json(text: str, dataset: Dataset | None = None) -> Learner:
