@@ -41,6 +41,7 @@ class Kept:
     by_you: int
     labels: int
     at: float
+    whole: bool = True  # False: too costly to rebuild here, so it can only be downloaded
 
     @property
     def fingerprint(self) -> str:
@@ -74,6 +75,14 @@ def keep(run: Learner | None, reason: str) -> bool:
         )
     ss[KEY] = runs
     return True
+
+
+def keep_history(run: dict[str, Any], n_labeled: int, reason: str) -> None:
+    """Keep a run's history that was not (all) rebuilt here, such as a link too long to replay
+    within the budget: it can be downloaded as a session file, whole."""
+    by_you = sum(len(s[0]) for s in run.get("steps", []) if s[2] == "you")
+    entry = Kept(run, None, reason, by_you, n_labeled, time.time(), whole=False)
+    st.session_state[KEY] = [entry, *kept()][:LIMIT]
 
 
 def take(index: int) -> Kept | None:

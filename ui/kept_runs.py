@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from al_core.formats.session import history_json
 from al_core.loop.replay import replay_dict
 from al_core.present.labeling import count_labels
 from al_core.present.safe_text import plain
 from ui import backup, state
+from ui.downloads import download
 
 
 def restore(index: int, say: Callable[[str], None] | None = None) -> None:
@@ -42,13 +44,24 @@ def notice(say: Callable[[str], None] | None = None) -> None:
                 f"A run with **{count_labels(entry.by_you)} by you** ({entry.labels} labels in "
                 f"all) was kept ({plain(entry.reason)})."
             )
-            row[1].button(
-                "Bring it back",
-                key=f"lb_restore_{i}",
-                on_click=restore,
-                args=(i, say),
-                width="stretch",
-            )
+            if entry.whole:
+                row[1].button(
+                    "Bring it back",
+                    key=f"lb_restore_{i}",
+                    on_click=restore,
+                    args=(i, say),
+                    width="stretch",
+                )
+            else:  # too costly to rebuild here: it goes home whole, as a session file
+                download(
+                    row[1],
+                    "Download it",
+                    lambda e=entry: history_json(e.run, e.labels, e.upload),
+                    "ask-next-session.json",
+                    key=f"lb_download_{i}",
+                    icon=":material/download:",
+                    help="The whole run as a session file, every label in it.",
+                )
             row[2].button(
                 "Forget it",
                 key=f"lb_dismiss_{i}",

@@ -174,6 +174,18 @@ def apply_query_params() -> None:
         return
     decoded = decode_state(params)
     run, warnings = rebuild(decoded)
+    if run.config == decoded.config and run.step_number < len(decoded.steps):
+        # Not all of it could be rebuilt here: the whole history is kept, to download.
+        backup.keep_history(
+            {
+                "v": 1,
+                "config": decoded.config.to_dict(),
+                "steps": [[list(s.indices), list(s.labels), s.source] for s in decoded.steps],
+                **({"skipped": decoded.skipped} if decoded.skipped else {}),
+            },
+            run.steps[0].n_labeled + sum(len(s.indices) for s in decoded.steps),
+            f"the link's {len(decoded.steps):,} steps, of which {run.step_number:,} were replayed",
+        )
     replace_learner(run)
     view = decoded.view
     ss.band = (float(view["band_low"]), float(view["band_high"]))

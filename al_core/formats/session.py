@@ -53,18 +53,27 @@ def session_json(
         raise ValueError(
             f"CSV bytes were given but this run uses the built-in dataset {learner.config.dataset!r}"
         )
-    body: dict[str, Any] = {
-        "format": SESSION_FORMAT,
-        "version": SESSION_VERSION,
-        "n_labeled": learner.n_labeled,
-        "learner": learner.to_dict(),
-    }
+    upload = None
     if uploaded:
-        body["upload"] = {
+        upload = {
             "name": learner.dataset.name,
             "label_column": label_column,
             "csv_base64": base64.b64encode(bytes(csv_bytes)).decode("ascii"),
         }
+    return history_json(learner.to_dict(), learner.n_labeled, upload)
+
+
+def history_json(run: dict[str, Any], n_labeled: int, upload: dict | None = None) -> str:
+    """A session file from a run's history alone (`Learner.to_dict()`), without rebuilding it:
+    how a run too costly to replay here still goes home whole."""
+    body: dict[str, Any] = {
+        "format": SESSION_FORMAT,
+        "version": SESSION_VERSION,
+        "n_labeled": int(n_labeled),
+        "learner": run,
+    }
+    if upload is not None:
+        body["upload"] = upload
     body["checksum"] = _checksum(body)
     return json.dumps(body, separators=(",", ":"))
 
