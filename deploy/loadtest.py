@@ -524,6 +524,7 @@ class Report:
     sessions_per_replica: dict[str, int | None]
     users_per_upstream: dict[str, int]
     targets: dict[str, bool | None]
+    attacks_s: dict[str, float] = field(default_factory=dict)  # costly link -> seconds to settle
 
     @property
     def passed(self) -> bool:
@@ -566,6 +567,8 @@ class Report:
             )
         if self.users_per_upstream:
             lines.append(f"users per upstream (nginx X-Upstream): {self.users_per_upstream}")
+        for link, seconds in self.attacks_s.items():
+            lines.append(f"costly link settled in {seconds:.2f} s: ?{link}")
         lines += [f"  error: {e}" for e in self.error_samples]
         lines.append("RESULT: " + ("PASS" if self.passed else "FAIL"))
         return "\n".join(lines)
@@ -606,6 +609,7 @@ async def _run(
     server_pids: Sequence[int],
     warmup: bool,
     play: bool = False,
+    attacks: Sequence[str] = (),
 ) -> Report:
     if warmup:
         await _warm_up(replicas or [url], timeout)
@@ -627,8 +631,30 @@ async def _run(
             snapshot["sessions"] = {r: active_sessions(r) for r in replicas}
             all_done.set()
 
+    attacked: dict[str, float] = {}
+
+    async def attack() -> None:
+        """A stranger opens costly links while the class steps (each in a session of its own):
+        each must settle (refused, cut) within seconds, and the class must not notice."""
+        await asyncio.sleep(ramp + 1.0)
+        for link in attacks:
+            client = StreamlitUser(url, timeout)
+            client.query_string = link
+            t = time.perf_counter()
+            try:
+                await client.connect()
+                await client.open_page()
+            except LoadTestError as exc:
+                attacked[link] = float("nan")
+                print(f"attack {link[:60]}: {exc}", file=sys.stderr)
+            else:
+                attacked[link] = time.perf_counter() - t
+            finally:
+                await client.close()
+
     cpu0, t0 = time.process_time(), time.perf_counter()
     with sampler:
+        attacker = asyncio.create_task(attack())
         results = await asyncio.gather(
             *(
                 simulate_user(
@@ -647,6 +673,7 @@ async def _run(
                 for i in range(users)
             )
         )
+        await attacker
     duration = time.perf_counter() - t0
     client_cpu = time.process_time() - cpu0
 
@@ -690,6 +717,7 @@ async def _run(
         client_cpu_s=client_cpu,
         server_cpu_s=server_cpu,
         server_cpu_ms_per_run=1000 * server_cpu / n_runs if server_cpu and n_runs else None,
+        attacks_s=attacked,
         load_average=os.getloadavg()[0],
         rss_before_mb=None if rss_before is None else rss_before / 1024,
         rss_connected_mb=None if rss_connected is None else rss_connected / 1024,
@@ -720,8 +748,10 @@ def run_load_test(
     server_pids: Sequence[int] = (),
     warmup: bool = True,
     play: bool = False,
+    attacks: Sequence[str] = (),
 ) -> Report:
     """Simulate `users` students on `url` and return the report (the CLI prints it).
+    `attacks` are query strings a stranger opens meanwhile (costly links), each timed.
     With `play`, each presses Play and paces it with the live chart's ticks.
 
     `replicas` are the direct URLs of the Streamlit servers behind `url` (warm-up and session
@@ -744,6 +774,7 @@ def run_load_test(
             server_pids,
             warmup,
             play,
+            attacks,
         )
     )
 
@@ -910,6 +941,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--play", action="store_true", help="press Play and answer the chart's ticks, not Step"
     )
     p.add_argument("--p95", type=float, default=P95_TARGET_S, help="p95 target in seconds")
+    p.add_argument(
+        "--attack",
+        action="append",
+        default=[],
+        help="a costly query string a stranger opens meanwhile, e.g. 'n=20000&init=20000&model=gp'",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
@@ -949,6 +986,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ramp=max(0.0, args.ramp),
         warmup=not args.no_warmup,
         play=args.play,
+        attacks=args.attack,
     )
     global P95_TARGET_S
     P95_TARGET_S = args.p95
