@@ -21,6 +21,7 @@ from al_core.formats.packing import SharedStep, pack_steps
 from al_core.formats.session import history_json, read_session, session_json
 from al_core.formats.share import decode_state, rebuild
 from al_core.loop import Config, Learner, cost
+from al_core.loop.replay import replay
 
 HEAVY = [
     # (link, what the refusal must say)
@@ -81,6 +82,17 @@ def test_a_link_of_2000_steps_is_cut_to_its_budget_and_says_what_was_kept():
     assert "would take about" in said
     replayed = cost.replay(run.config, [10] * run.step_number, 0, 2)
     assert replayed[-1] <= cost.REPLAY_BUDGET_S
+
+
+def test_the_clock_stops_a_replay_whose_estimate_was_beaten(monkeypatch):
+    """Labels crafted to be slow can beat the estimate: the clock still stops the rebuild."""
+    monkeypatch.setattr(cost, "replay", lambda config, sizes, start, k: [0.0] * len(sizes))
+    decoded = decode_state(long_link(steps=400))
+    run, warnings = rebuild(decoded, budget_s=0.25)
+    assert 0 < run.step_number < 400  # without the clock all 400 would be replayed
+    assert f"Replayed the first {run.step_number:,} of 400 steps" in " ".join(warnings)
+    with pytest.raises(ValueError, match="longer than this server allows"):
+        replay(decoded.config, decoded.steps, budget_s=0.25)
 
 
 def test_a_cut_link_keeps_its_whole_history_to_download():

@@ -10,6 +10,7 @@ stops at the first step that does not fit and says so).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,10 +48,12 @@ def replay(
     warning, and `max_steps` cuts a long sequence (with a warning too). With `budget_s`, the
     estimated cost of the fits (`loop.cost`) bounds what is replayed: strictly, a sequence beyond
     it is refused; otherwise it is cut where the budget ends and the warning says how long the
-    rest would have taken.
+    rest would have taken. Estimates can be beaten by labels crafted to be slow, so the clock
+    has the last word: past twice the budget, replay stops (or, strictly, refuses) there.
     """
     learner = Learner(config, dataset)
     steps = list(steps)
+    total = len(steps)
     warnings: list[str] = []
     if max_steps is not None and len(steps) > max_steps:
         warnings.append(
@@ -62,7 +65,18 @@ def replay(
         if warning:
             warnings.append(warning)
         steps = steps[:cut]
+    deadline = None if budget_s is None else time.perf_counter() + 2 * budget_s
     for number, entry in enumerate(steps, start=1):
+        if deadline is not None and time.perf_counter() > deadline:
+            if strict:
+                raise ValueError(
+                    f"rebuilding it took longer than this server allows ({budget_s:g} s)"
+                )
+            warnings.append(
+                f"Replayed the first {number - 1:,} of {total:,} steps: rebuilding took "
+                f"longer than this server allows ({budget_s:g} s), so the rest were left out."
+            )
+            break
         indices, labels, source = entry[0], entry[1], entry[2]
         note = entry[3] if len(entry) > 3 else derived_note(source, learner.classes_seen)
         try:
