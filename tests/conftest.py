@@ -1,8 +1,10 @@
-"""Shared fixtures: a running Ask Next server and a headless Chromium driven by Playwright.
+"""Shared fixtures: a running Ask Next server, a headless Chromium driven by Playwright, and a
+private redis-server for the room tests.
 
 Browser tests need the `playwright` package and Debian's `chromium` on PATH (no
-`playwright install`). Without them the browser fixtures skip locally, but fail when the `CI`
-environment variable is set, so a broken install step in CI cannot hide behind skipped tests.
+`playwright install`); room tests need Debian's `redis-server`. Without them these fixtures skip
+locally, but fail when the `CI` environment variable is set, so a broken install step in CI
+cannot hide behind skipped tests.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import shutil
 
 import pytest
 from browser_helpers import CHROMIUM_ARGS, screenshot, start_server
+from redis_helpers import redis_server_path, start_redis
 
 VIEWPORT = {"width": 1400, "height": 900}
 BROWSER_FIXTURES = {"browser", "page"}
@@ -24,7 +27,7 @@ def in_ci() -> bool:
 
 def _unavailable(reason: str):
     if in_ci():
-        pytest.fail(f"{reason} (CI is set: browser tests must run in CI, not skip)", pytrace=False)
+        pytest.fail(f"{reason} (CI is set: these tests must run in CI, not skip)", pytrace=False)
     pytest.skip(reason)
 
 
@@ -91,3 +94,28 @@ def page(browser, request):
         with contextlib.suppress(Exception):
             screenshot(pg, f"{request.node.name}.final")
         context.close()
+
+
+def _need_redis() -> None:
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        _unavailable("the redis client is not installed (pip install -r requirements.txt)")
+    if redis_server_path() is None:
+        _unavailable("redis-server is not installed (apt-get install -y redis-server)")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The URL of one private redis-server shared by the session's room tests."""
+    _need_redis()
+    with start_redis() as server:
+        yield server.url
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of the test's own, which the test may kill (`server.kill()`)."""
+    _need_redis()
+    with start_redis() as server:
+        yield server

@@ -24,7 +24,7 @@ from al_core.data import MAX_ROWS
 
 # Appended to, never reordered: a link stores a source as its position here (a test holds
 # every learner source to have a code).
-SOURCE_CODES = ("initial", "oracle", "noisy oracle", "you", "random")
+SOURCE_CODES = ("initial", "oracle", "noisy oracle", "you", "random", "class")
 MAX_Q_CHARS = 200_000  # far above any real session; stops a pasted novel from being decoded
 _PLAIN, _ZLIB = 1, 2
 

@@ -22,7 +22,7 @@ from al_core.strategies import STRATEGIES, Query, QueryContext, query
 from al_core.threads import one_thread
 
 FORMAT_VERSION = 1
-SOURCES = ("initial", "oracle", "noisy oracle", "you", "random")
+SOURCES = ("initial", "oracle", "noisy oracle", "you", "random", "class")  # class: a room's vote
 COLD_START_NOTE = (
     "Fewer than two classes are labeled, so no model can be trained yet: asking at random "
     "until a second class turns up."

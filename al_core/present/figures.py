@@ -28,7 +28,9 @@ from al_core.present.palette import (
     POOL,
     SELECTED,
     STRATEGY_COLORS,
+    background_colors,
     class_color,
+    rgb,
 )
 from al_core.present.safe_text import plain
 
@@ -86,10 +88,9 @@ def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
     ships the labeled state, not the figure; `plane_figure` expands it for everything else.
     """
     k = len(view.class_names)
-    colors = np.array([_rgb(_mix(class_color(c), 0.62)) for c in range(k)], float)
-    rgb = raster.render(
+    image = raster.render(
         view.proba,
-        colors,
+        background_colors(k),
         view.band,
         view.ghost if view.trained else None,
         view.utility,
@@ -100,7 +101,7 @@ def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
     b = view.bounds
     layout["images"] = [
         dict(
-            source=raster.image_data_uri(rgb),
+            source=raster.image_data_uri(image),
             xref="x",
             yref="y",
             x=b.x0,
@@ -342,17 +343,6 @@ def _layout(view: PlaneView, style: Style) -> dict:
     )
 
 
-def _rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
-
-
-def _mix(color: str, amount: float) -> str:
-    """The colour blended towards white: full confidence stays light enough to read points on."""
-    r, g, b = _rgb(color)
-    w = 1.0 - amount
-    return "#{:02X}{:02X}{:02X}".format(*(round(v * amount + 255 * w) for v in (r, g, b)))
-
-
 # ---------------------------------------------------------------- learning curves
 
 
@@ -530,5 +520,5 @@ def _label_tick(curves: Sequence[Curve]) -> float | None:
 
 
 def _rgba(color: str, alpha: float) -> str:
-    r, g, b = _rgb(color)
+    r, g, b = rgb(color)
     return f"rgba({r},{g},{b},{alpha})"

@@ -21,11 +21,13 @@ from al_core.strategies import STRATEGIES
 SHOWN = 5  # ranked suggestions drawn on the plane
 KEYS = "1234567890"  # class shortcuts, so 10 classes at most
 YOU = "you"  # the step source of a label a person gave
+PEOPLE = (YOU, "class")  # ... and of one a class voted in a room
 
 
 def labels_by_you(run: Learner) -> int:
-    """Labels a person gave: what would be lost if the run were replaced or reset."""
-    return sum(len(s.queried) for s in run.steps if s.source == YOU)
+    """Labels people gave (you, or your class in a room): what would be lost if the run were
+    replaced or reset, so the app keeps a run that holds any."""
+    return sum(len(s.queried) for s in run.steps if s.source in PEOPLE)
 
 
 def count_labels(n: int) -> str:

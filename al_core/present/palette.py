@@ -11,6 +11,8 @@ and dashed; a person ("You") is ink. The chart configs say whether a chart can b
 
 from __future__ import annotations
 
+import numpy as np
+
 CLASS_COLORS = (
     "#E8710A",  # orange
     "#1A73B8",  # blue
@@ -70,3 +72,15 @@ def class_color(c: int) -> str:
 def strategy_color(name: str) -> str:
     """A strategy's own colour, the same on every chart (ink for an unknown name)."""
     return STRATEGY_COLORS.get(name, YOU_COLOR)
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """A "#RRGGBB" colour as three 0-255 numbers, for images drawn pixel by pixel."""
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def background_colors(k: int, amount: float = 0.62) -> np.ndarray:
+    """(k, 3) background colours of the plane at full confidence: each class's colour
+    blended towards white, light enough to read the points drawn on it."""
+    mixed = [amount * np.array(rgb(class_color(c))) + (255 - 255 * amount) for c in range(k)]
+    return np.round(np.array(mixed))  # whole numbers, as the hex colours they once were

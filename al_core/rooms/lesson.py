@@ -1,0 +1,92 @@
+"""The teacher's loop over a room: put the strategy's point to the vote, teach the class's
+answer, undo. The run stays in the teacher's session; the store holds only questions and votes.
+
+Each function talks to the store before it changes the run, so when the store is gone
+(`RoomStoreUnavailable`) the run is exactly as it was, with every label it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from al_core.data import Dataset
+from al_core.loop import Learner
+from al_core.rooms.model import CLOSED, Answer, auto_accept_due
+from al_core.rooms.store import RoomStore
+
+CLASS = "class"  # the step source of a label the class voted
+__all__ = ["CLASS", "Accepted", "accept", "ask_next", "auto_accept_due", "question_item", "undo"]
+
+
+def question_item(dataset: Dataset, point: int) -> dict[str, Any]:
+    """What a phone shows of a pool point: its name and where it lies on the plane."""
+    x, y = (float(v) for v in dataset.X[point])
+    return {"name": dataset.point_name(point), "x": round(x, 4), "y": round(y, 4)}
+
+
+def ask_next(store: RoomStore, code: str, secret: str, run: Learner) -> int | None:
+    """Put the strategy's top suggestion to the vote; its question id, or None when the pool
+    is used up (an open question it replaces is recorded as withdrawn)."""
+    if not len(run.candidates):
+        return None
+    point = int(run.suggest(1).indices[0])
+    return store.ask(code, secret, point, question_item(run.dataset, point))
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What `accept` did: the closed question's answer, the label taught (None while the
+    teacher still has to pick one) and the next question's id."""
+
+    answer: Answer
+    taught: int | None
+    next_question: int | None
+
+
+def accept(
+    store: RoomStore, code: str, secret: str, run: Learner, label: int | None = None
+) -> Accepted | None:
+    """Close the open question and teach the class's majority, then ask the next point.
+
+    On a tie (or with no votes) nothing is taught: `taught` is None, and the page asks the
+    teacher, then calls again with `label`, which also overrules a majority. None when there
+    is nothing to accept (no question, a withdrawn one, or a label out of range).
+    """
+    view = store.view(code, secret)
+    q = None if view is None else view.question
+    if q is None or not (q.is_open or q.state == CLOSED):
+        return None
+    answer = store.close_question(code, secret) if q.is_open else Answer(q.id, q.point, view.tally)
+    if answer is None:
+        return None
+    if run.labeled_mask[answer.point]:  # taught already (a second click, or labeled by hand)
+        return Accepted(answer, None, None)
+    chosen = answer.label if label is None else label
+    if chosen is None:
+        return Accepted(answer, None, None)
+    if chosen != answer.label and not store.settle(code, secret, answer.question_id, chosen):
+        return None
+    run.teach([answer.point], [chosen], CLASS)
+    return Accepted(answer, chosen, ask_next(store, code, secret, run))
+
+
+def undo(store: RoomStore, code: str, secret: str, run: Learner) -> int:
+    """Undo the run's last step as everywhere; when the class gave that label, its question
+    is withdrawn in the room's record. The next question is asked from the state undone to.
+    Returns how many steps were undone (0 at the initial labels)."""
+    if run.step_number == 0:
+        return 0
+    last = run.steps[-1]
+    if last.source == CLASS:
+        records = store.record(code, secret) or []
+        asked = [
+            r.question.id
+            for r in records
+            if r.question.state == CLOSED and r.question.point in last.queried
+        ]
+        if asked:
+            store.withdraw(code, secret, asked[-1])
+    undone = run.undo(1)
+    ask_next(store, code, secret, run)
+    return undone
