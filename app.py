@@ -26,10 +26,15 @@ PAGES = [
         url_path="compare",
     ),
     st.Page("app_pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+    # A student's phone, reached by a room's link or QR code: not in the menu.
+    st.Page("app_pages/join.py", title="Join a room", url_path="join", visibility="hidden"),
 ]
 
 # In presenter mode the pages move into the header: the sidebar may be closed on a projector.
 page = st.navigation(PAGES, position="top" if presenting else "sidebar")
+if page.url_path == "join":  # a phone in a room: no run, no sidebar, no address rewriting
+    page.run()
+    st.stop()
 state.init()
 state.apply_query_params()
 sidebar.render()

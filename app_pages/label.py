@@ -9,6 +9,7 @@ ui.label_files; kept runs in ui.backup and ui.kept_runs.
 """
 
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -25,12 +26,12 @@ from al_core.present.palette import (
 )
 from al_core.present.safe_text import plain
 from al_core.present.views import oracle_curve, plane_view
-from ui import chart, kept_runs, label_files, race_mode, state, status, style
+from ui import chart, kept_runs, label_files, race_mode, room, state, status, style
 
 ss = st.session_state
 
 TITLE = "Label the points the model asks about"
-MODES = ("Label", "You vs the strategy")
+MODES = ("Label", "You vs the strategy", "Class room")
 
 
 def _selection(run: Learner) -> tuple[tuple[int, ...], bool]:
@@ -188,7 +189,7 @@ def label_buttons(run: Learner, points: tuple[int, ...]) -> None:
     )
 
 
-def label_curve(run: Learner) -> None:
+def label_curve(run: Learner, who: str = "Your labels") -> None:
     """Accuracy after every label, beside the exact oracle's on the same points: the gap is
     what the labels that differ from the truth cost (confidence alone without ground truth)."""
     s = style.chart_style()
@@ -199,15 +200,13 @@ def label_curve(run: Learner) -> None:
     if not run.dataset.has_truth:
         n, conf = run.curve("confidence")
         st.markdown("**Confidence vs labels**")
-        fig = curve_spec(
-            [Curve("Your labels", n, conf, color=YOU_COLOR)], y_title="Mean confidence", style=s
-        )
+        fig = curve_spec([Curve(who, n, conf, color=YOU_COLOR)], y_title="Mean confidence", style=s)
         chart.curve("label_curve", fig, STATIC_CONFIG)
         return
     n, acc = run.curve()
     on, oacc = oracle_curve(run, ss.setdefault("lb_memo", {}))
     curves = [
-        Curve("Your labels", n, acc, color=YOU_COLOR),
+        Curve(who, n, acc, color=YOU_COLOR),
         Curve("Exact oracle, same points", on, oacc, color=ORACLE_COLOR, dash="dash"),
     ]
     st.markdown("**Accuracy vs labels**")
@@ -273,6 +272,60 @@ def label_mode() -> None:
         history(run)
 
 
+# ---------------------------------------------------------------- class room mode
+
+
+def room_mode(run: Learner) -> None:
+    """The class is the oracle: the question on the plane (with the class's split answers
+    marked), the join code and QR, the live tally, the teacher's buttons, the two curves."""
+    if not room.is_open(run):
+        room.open_button(run)
+        status.show()
+        return
+    view = room.poll()
+    marks = room.marks(run)
+    left, right = st.columns([5, 3], gap="medium")
+    with left:
+        plane = plane_view(run, band=tuple(ss.band), title="Class, which class is this point?")
+        point = room.question_point(view)
+        plane = replace(
+            plane,
+            candidates=plane.candidates[:0],
+            selected=point,
+            split=marks.split,
+            split_share=marks.split_share,
+        )
+        chart.plane(
+            "room_plane",
+            plane_spec(plane, style.chart_style()),
+            run.dataset.X,
+            run.dataset.key,
+            STATIC_CONFIG,
+            step=run.step_number,
+            fit=True,
+        )
+    with right:
+        room.join_panel(_base_url())
+        st.fragment(_live_tally, run_every=0.5)(run)
+        room.controls(run, view)
+        status.show()
+        label_curve(run, who="The class's labels")
+
+
+def _live_tally(run: Learner) -> None:
+    """Polled twice a second: the votes as they arrive, and the auto-accept rule."""
+    view = room.poll()
+    if room.auto_accept(run, view):
+        st.rerun()  # a label was taught: the whole page (plane, curve) redraws
+    room.tally_panel(run, view)
+
+
+def _base_url() -> str:
+    """The app's address as this browser reaches it: what the join link starts with."""
+    url = urlsplit(st.context.url or "http://localhost:8501")
+    return f"{url.scheme}://{url.netloc}"
+
+
 # ---------------------------------------------------------------- the page
 
 ss.setdefault("lb_sel", ())
@@ -291,7 +344,7 @@ mode = st.segmented_control(
     key="label_mode",
     label_visibility="collapsed",
     help="Label: you are the oracle. You vs the strategy: pick points yourself and race a "
-    "strategy to the target accuracy.",
+    "strategy to the target accuracy. Class room: students vote each label from their phones.",
 )
 if mode == MODES[0]:
     st.caption(
@@ -300,6 +353,8 @@ if mode == MODES[0]:
         "**Backspace** undoes."
     )
     st.fragment(label_mode)()
-else:
+elif mode == MODES[1]:
     race_mode.draw(run)
+else:
+    room_mode(run)
 label_files.section(run, saving=mode == MODES[0])

@@ -40,11 +40,14 @@ def test_the_strategys_top_point_is_asked_with_what_a_phone_shows(lesson_room):
     q = store.view(code, secret).question
     point = int(run.suggest(1).indices[0])
     assert q.id == qid and q.point == point
-    assert q.item == {
+    assert {k: v for k, v in q.item.items() if k != "picture"} == {
         "name": f"point {point}",
         "x": pytest.approx(run.dataset.X[point, 0], abs=1e-4),
         "y": pytest.approx(run.dataset.X[point, 1], abs=1e-4),
     }
+    png = lesson.question_picture(q.item)
+    assert png.startswith(b"\x89PNG") and len(png) < 40_000  # small enough to poll from a phone
+    assert lesson.question_picture({"picture": "not base64!"}) is None
 
 
 def test_accepting_teaches_the_majority_as_the_class_and_asks_the_next(lesson_room):

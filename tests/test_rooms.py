@@ -263,7 +263,7 @@ def test_forged_teacher_arguments_are_ignored(store, room, caplog):
         assert store.reveal(room.code, room.secret, 0, 0) is False
         assert store.ask(room.code, room.secret, -1) is None
         assert store.ask(room.code, room.secret, 2, ["not", "a", "dict"]) is None
-        assert store.ask(room.code, room.secret, 2, {"text": "x" * 30_000}) is None
+        assert store.ask(room.code, room.secret, 2, {"text": "x" * 50_000}) is None
         assert store.close_question(room.code, room.secret) is None  # none is open
     assert len(warned(caplog)) == 8
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-MIME = {".py": "text/x-python", ".csv": "text/csv", ".json": "application/json"}
+MIME = {
+    ".py": "text/x-python",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".gif": "image/gif",
+}
 
 
 def download(
     where: Any,
     label: str,
-    build: Callable[[], str],
+    build: Callable[[], str | bytes],
     file_name: str,
     key: str,
     icon: str,

@@ -22,6 +22,7 @@ from al_core.present.palette import (
     JUST_LABELED,
     ORACLE_COLOR,
     POOL,
+    SELECTED,
     background_colors,
     class_color,
     rgb,
@@ -187,4 +188,28 @@ def run_gif(
     images[0].save(
         out, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0
     )
+    return out.getvalue()
+
+
+def question_png(learner: Learner, point: int, resolution: int = 60) -> bytes:
+    """The plane as it is now, `point` in the selection's red square: what a student's phone
+    shows for a room's question (drawn once per question, on the teacher's side, about 12 KB)."""
+    frames = _Frames(learner, resolution, oracle=False)
+    step = learner.step_number
+    img = Image.new("RGB", (PANEL + 2 * MARGIN, PANEL + 2 * MARGIN), "white")
+    img.paste(frames._background(step), (MARGIN, MARGIN))
+    draw = ImageDraw.Draw(img)
+    frames.py -= TITLE - MARGIN  # no title on a phone: the plane sits at the top
+    frames._points(draw, step)
+    # The square goes on after quantising, in palette entries of its own, so it stays exactly
+    # the selection's red (quantising would fold a few red pixels into the class orange).
+    img = img.quantize(colors=94, method=Image.Quantize.MEDIANCUT)
+    palette = [*img.getpalette()[: 94 * 3], *rgb("#FFFFFF"), *rgb(SELECTED)]
+    img.putpalette(palette)
+    draw = ImageDraw.Draw(img)
+    x, y = frames.px[point], frames.py[point]
+    for half, color, width in ((15, 94, 8), (13, 95, 4)):  # white halo, then the red square
+        draw.rectangle((x - half, y - half, x + half, y + half), outline=color, width=width)
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=True)
     return out.getvalue()

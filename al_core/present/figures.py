@@ -70,6 +70,8 @@ class PlaneView:
     last_queried: np.ndarray = field(default_factory=lambda: np.array([], int))
     wrong: np.ndarray = field(default_factory=lambda: np.array([], int))  # label differs from truth
     marks_wrong: bool = False  # keep the "differs from the truth" key even while none does
+    split: np.ndarray = field(default_factory=lambda: np.array([], int))  # a room was split
+    split_share: np.ndarray = field(default_factory=lambda: np.array([], float))  # its agreement
     trained: bool = True  # False while fewer than two classes are labeled: no boundary yet
     band: tuple[float, float] = (0.45, 0.55)
     utility: np.ndarray | None = None  # (res, res), drawn instead of the probabilities
@@ -242,6 +244,23 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
         )
         out.append(
             _marks(kind, wrong, "Differs from the truth", cross, "label differs from the truth")
+        )
+    split = np.asarray(view.split, int)
+    if len(split):  # a room's answer the class did not agree on: real label noise
+        diamond = dict(
+            symbol="diamond-open", size=16 * m, color=INK, line=dict(width=2 * style.line)
+        )
+        shares = [f"{a:.0%}" for a in np.asarray(view.split_share, float)]
+        out.append(
+            _marks(
+                kind,
+                split,
+                "Class was split",
+                diamond,
+                "class was split",
+                text=shares,
+                hovertemplate="point %{customdata}: %{text} agreed<extra>class was split</extra>",
+            )
         )
     last = np.asarray(view.last_queried, int)
     ring = dict(

@@ -7,22 +7,47 @@ Each function talks to the store before it changes the run, so when the store is
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
-from al_core.data import Dataset
+from al_core.formats.gif import question_png
 from al_core.loop import Learner
 from al_core.rooms.model import CLOSED, Answer, auto_accept_due
 from al_core.rooms.store import RoomStore
 
 CLASS = "class"  # the step source of a label the class voted
-__all__ = ["CLASS", "Accepted", "accept", "ask_next", "auto_accept_due", "question_item", "undo"]
+__all__ = [
+    "CLASS",
+    "Accepted",
+    "accept",
+    "ask_next",
+    "auto_accept_due",
+    "question_item",
+    "question_picture",
+    "undo",
+]
 
 
-def question_item(dataset: Dataset, point: int) -> dict[str, Any]:
-    """What a phone shows of a pool point: its name and where it lies on the plane."""
-    x, y = (float(v) for v in dataset.X[point])
-    return {"name": dataset.point_name(point), "x": round(x, 4), "y": round(y, 4)}
+def question_item(run: Learner, point: int) -> dict[str, Any]:
+    """What a phone shows of a pool point: its name, where it lies, and the plane as it is now
+    with the point ringed (a small PNG, base64, drawn once per question)."""
+    x, y = (float(v) for v in run.dataset.X[point])
+    picture = base64.b64encode(question_png(run, point)).decode("ascii")
+    return {
+        "name": run.dataset.point_name(point),
+        "x": round(x, 4),
+        "y": round(y, 4),
+        "picture": picture,
+    }
+
+
+def question_picture(item: dict[str, Any]) -> bytes | None:
+    """The PNG a question carries, or None (an item without one, or a garbled one)."""
+    try:
+        return base64.b64decode(str(item["picture"]), validate=True)
+    except (KeyError, ValueError):
+        return None
 
 
 def ask_next(store: RoomStore, code: str, secret: str, run: Learner) -> int | None:
@@ -31,7 +56,7 @@ def ask_next(store: RoomStore, code: str, secret: str, run: Learner) -> int | No
     if not len(run.candidates):
         return None
     point = int(run.suggest(1).indices[0])
-    return store.ask(code, secret, point, question_item(run.dataset, point))
+    return store.ask(code, secret, point, question_item(run, point))
 
 
 @dataclass(frozen=True)

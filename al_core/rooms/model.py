@@ -193,6 +193,7 @@ class StudentView:
     student: int  # the student's number in the room, from 1
     question: Question | None
     my_vote: int | None
+    last: Question | None = None  # the question answered before this one, with its answer
 
     @property
     def can_vote(self) -> bool:
@@ -202,8 +203,11 @@ class StudentView:
     @property
     def stamp(self) -> tuple:
         """Equal between two polls exactly when nothing the phone shows has changed."""
-        q = self.question
-        return (None if q is None else (q.id, q.state, q.label, q.truth), self.my_vote)
+
+        def key(q: Question | None) -> tuple | None:
+            return None if q is None else (q.id, q.state, q.label, q.truth)
+
+        return (key(self.question), self.my_vote, key(self.last))
 
 
 def auto_accept_due(

@@ -53,6 +53,7 @@ class RecordMarks:
     agreement: np.ndarray  # the leading class's share there (NaN: the teacher decided unasked)
     differs: np.ndarray  # points where the class's answer is not the truth
     split: np.ndarray  # points where the class agreed less than `split_below`
+    split_share: np.ndarray  # the agreement at each of those points, in the same order
 
 
 def plane_marks(
@@ -65,8 +66,8 @@ def plane_marks(
     labels = np.array([r.question.label for r in answered], int)
     share = np.array([np.nan if r.agreement is None else r.agreement for r in answered], float)
     differs = points[truth[points] != labels] if truth is not None and len(points) else points[:0]
-    split = points[np.nan_to_num(share, nan=1.0) < split_below]
-    return RecordMarks(points, share, differs, split)
+    low = np.nan_to_num(share, nan=1.0) < split_below
+    return RecordMarks(points, share, differs, points[low], share[low])
 
 
 def votes_csv(records: Sequence[QuestionRecord], class_names: Sequence[str], code: str = "") -> str:

@@ -36,7 +36,7 @@ from al_core.rooms.model import (
 )
 
 FORMAT = 1
-MAX_ITEM_CHARS = 20_000  # an 8x8 image or a paragraph of text; a question is polled often
+MAX_ITEM_CHARS = 40_000  # a small PNG of the plane (about 16 KB as base64); polled often
 MAX_CLASS_NAME = 100
 
 
@@ -254,7 +254,9 @@ class RoomStore(Backend):
         doc = snap.doc
         q = None if doc["q"] is None else Question.from_json(doc["q"])
         mine = snap.votes.get(snap.student) if q is not None else None
-        return StudentView(doc["code"], tuple(doc["classes"]), snap.student, q, mine)
+        last = doc.get("last")
+        last = None if last is None else Question.from_json(last)
+        return StudentView(doc["code"], tuple(doc["classes"]), snap.student, q, mine, last)
 
     def record(self, code: Any, secret: Any) -> list[QuestionRecord] | None:
         """Every question that closed or was withdrawn, with its votes: for the plane's marks,
@@ -346,6 +348,8 @@ class RoomStore(Backend):
         if len(top) == 1:
             q.update(label=top[0], by=BY_CLASS)
         tx.put_record({**q, "votes": {str(k): v for k, v in sorted(votes.items())}})
+        if state == CLOSED:  # the phones show its answer (and truth) under the next question
+            doc["last"] = {**q, "item": {"name": q.get("item", {}).get("name", "")}}
         return q
 
     def _amend(
@@ -373,7 +377,8 @@ class RoomStore(Backend):
             return False
         entry.update(change)
         tx.put_record(entry)
-        if doc["q"] is not None and doc["q"]["id"] == qid:
-            doc["q"].update(change)
+        for shown_q in (doc["q"], doc.get("last")):
+            if shown_q is not None and shown_q["id"] == qid:
+                shown_q.update(change)
         self._save(tx, doc, now)
         return True
