@@ -225,7 +225,10 @@ class StreamlitUser:
         trigger: str = "",
         fragment_id: str = "",
         json_trigger: tuple[str, str] | None = None,
+        choices: dict[str, str] | None = None,
     ) -> RunResult:
+        """One rerun request; `choices` are single-choice widgets' values (element id -> the
+        option's label), sent with every request as the browser sends its widget states."""
         from websockets.exceptions import ConnectionClosed
 
         msg = BackMsg()
@@ -244,6 +247,10 @@ class StreamlitUser:
         if json_trigger:
             widget = state.widget_states.widgets.add()
             widget.id, widget.json_trigger_value = json_trigger
+        for element_id, option in (choices or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = element_id
+            widget.string_array_value.data.append(option)
         if fragment_id:
             state.fragment_id = fragment_id
         try:
@@ -346,12 +353,13 @@ def _merge(old: RunResult, new: RunResult) -> RunResult:
     return new
 
 
-def _check_run(run: RunResult, what: str) -> None:
+def _check_run(run: RunResult, what: str, metric: bool = True) -> None:
+    """A run that raised, ended badly or (with `metric`) showed no Labeled metric is an error."""
     if run.exceptions:
         raise LoadTestError("exception", f"{what}: {run.exceptions[0]}")
     if run.status not in FINISHED_OK:
         raise LoadTestError("exception", f"{what}: run ended with status {run.status}")
-    if run.metric is None:
+    if metric and run.metric is None:
         raise LoadTestError("protocol", f'{what}: no "{METRIC_LABEL}" metric on the page')
 
 
@@ -947,6 +955,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="a costly query string a stranger opens meanwhile, e.g. 'n=20000&init=20000&model=gp'",
     )
+    p.add_argument(
+        "--room",
+        action="store_true",
+        help="a live room instead: one teacher and --users phones voting (deploy/room_load.py)",
+    )
+    p.add_argument("--questions", type=_positive(100), default=5, help="questions (--room)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
@@ -990,6 +1004,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     global P95_TARGET_S
     P95_TARGET_S = args.p95
+    if args.room:
+        return _room_main(args)
     try:
         if args.start:
             with start_server(args.app.resolve(), args.server_opt) as (url, pid):
@@ -997,6 +1013,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             report = run_load_test(
                 args.url, replicas=args.replica, server_pids=args.server_pid, **kwargs
+            )
+    except (RuntimeError, LoadTestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.to_json() if args.json else report.to_text())
+    return 0 if report.passed else 1
+
+
+def _room_main(args: argparse.Namespace) -> int:
+    """--room: the room scenario, on one server (--start, --url) or behind nginx."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.modules.setdefault("loadtest", sys.modules[__name__])  # one copy, run as a script too
+    from room_load import run_room_test
+
+    kw = dict(students=args.users, questions=args.questions, think=args.think, seed=args.seed)
+    try:
+        if args.start:
+            with start_server(args.app.resolve(), args.server_opt) as (url, pid):
+                report = run_room_test(url, server_pids=[pid], timeout=args.timeout, **kw)
+        else:
+            report = run_room_test(
+                args.url, server_pids=args.server_pid, timeout=args.timeout, **kw
             )
     except (RuntimeError, LoadTestError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -5,6 +5,10 @@
 #   deploy/run_replicas.sh --loadtest            # run deploy/loadtest.py through nginx, then stop
 #   deploy/run_replicas.sh --loadtest --users 30 --steps 10 --json
 #
+# Rooms (the class voting from phones) live in one store every replica reaches: the script starts
+# Debian's redis-server on a free loopback port (no persistence) and points every replica at it
+# through ASK_NEXT_REDIS_URL; with --no-redis, or ASK_NEXT_REDIS_URL already set, it starts none.
+#
 # Options (before --loadtest): --replicas N (default 2), --port P (nginx port, default free),
 # --opt SECTION.OPTION=VALUE (extra Streamlit config for every replica; repeatable),
 # --app PATH (default: the repository's app.py; the replicas run in its folder).
@@ -19,6 +23,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$(command -v python3 || command -v python)}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 NGINX_CONF="${NGINX_CONF:-$REPO/deploy/nginx.conf}"  # the template to render
+REDIS_SERVER="${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}"
+START_REDIS=1
 REPLICAS=2
 APP="$REPO/app.py"
 NGINX_PORT=""
@@ -34,8 +40,9 @@ while [ $# -gt 0 ]; do
     --port) [ $# -ge 2 ] || die "--port needs a number"; NGINX_PORT="$2"; shift 2 ;;
     --app) [ $# -ge 2 ] || die "--app needs a path"; APP="$(realpath "$2")"; shift 2 ;;
     --opt) [ $# -ge 2 ] || die "--opt needs SECTION.OPTION=VALUE"; OPTS+=("$2"); shift 2 ;;
+    --no-redis) START_REDIS=0; shift ;;
     --loadtest) LOADTEST=1; shift; LT_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
 done
@@ -48,12 +55,14 @@ done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/asknext-replicas.XXXXXX")"
 PIDS=()
 NGINX_PID=""
+REDIS_PID=""
 
 cleanup() {
   trap - EXIT INT TERM
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "$NGINX_PID" "${PIDS[@]}"; do
+  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; fi
+  for pid in "$NGINX_PID" "${PIDS[@]}" "$REDIS_PID"; do
     [ -n "$pid" ] || continue
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
@@ -101,6 +110,21 @@ for opt in "${OPTS[@]}"; do
   STREAMLIT_ARGS+=("--${opt%%=*}" "${opt#*=}")
 done
 
+if [ "$START_REDIS" -eq 1 ] && [ -z "${ASK_NEXT_REDIS_URL:-}" ]; then
+  [ -x "$REDIS_SERVER" ] || die "redis-server not found (apt-get install -y redis-server, or --no-redis)"
+  REDIS_PORT="$(free_port)"
+  "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    >"$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 100); do
+    "$PYTHON" -c "import redis,sys; redis.Redis(port=int(sys.argv[1])).ping()" "$REDIS_PORT" \
+      2>/dev/null && break
+    kill -0 "$REDIS_PID" 2>/dev/null || { cat "$WORK/redis.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export ASK_NEXT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+fi
+
 UPSTREAMS=""
 REPLICA_URLS=()
 for i in $(seq "$REPLICAS"); do
@@ -141,6 +165,7 @@ wait_healthy "http://127.0.0.1:$NGINX_PORT" nginx "$NGINX_PID"
 
 URL="http://127.0.0.1:$NGINX_PORT"
 echo "Ask Next: $URL (nginx) -> ${REPLICA_URLS[*]} (pids ${PIDS[*]})" >&2
+[ -z "${ASK_NEXT_REDIS_URL:-}" ] || echo "Rooms: $ASK_NEXT_REDIS_URL" >&2
 
 if [ "$LOADTEST" -eq 1 ]; then
   LT=("$PYTHON" "$REPO/deploy/loadtest.py" --url "$URL")

@@ -37,6 +37,17 @@ def test_autoplay_paced_by_the_charts_ticks_steps_the_real_app(app_server):
     assert report.presses_ok == report.presses_planned == 6
 
 
+def test_a_room_of_phones_votes_and_the_teacher_sees_every_vote(app_server):
+    """deploy/room_load.py: a teacher opens a room, phones vote on every question, and each
+    vote is found in a later poll of the teacher's tally (none lost, none counted twice)."""
+    from deploy import room_load
+
+    report = room_load.run_room_test(app_server, students=4, questions=2, think=(0.05, 0.2))
+    assert report.errors == 0, report.error_samples
+    assert report.votes == 8
+    assert report.tally_p95_s is not None and report.press_p95_s is not None
+
+
 FAULTY_APP = """
 import streamlit as st
 

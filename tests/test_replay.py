@@ -4,7 +4,10 @@ run, to the last note and metric; and links saved before that path existed open 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -81,6 +84,25 @@ def test_a_cold_start_link_keeps_the_note_of_its_random_steps():
     assert rebuilt.to_json() == learner.to_json()
 
 
+def _same_history(now: str, then: str) -> bool:
+    """The same steps, sources, queries and labels exactly, and the same metrics to 1e-9: the
+    last digit of a log loss may differ between scikit-learn or BLAS builds, a run may not."""
+    a, b = list(csv.reader(io.StringIO(now))), list(csv.reader(io.StringIO(then)))
+    if len(a) != len(b) or a[0] != b[0]:
+        return False
+    for row_a, row_b in zip(a[1:], b[1:]):
+        for x, y in zip(row_a, row_b, strict=True):
+            try:
+                fx, fy = float(x), float(y)
+            except ValueError:
+                if x != y:
+                    return False
+                continue
+            if not math.isclose(fx, fy, rel_tol=1e-9, abs_tol=1e-12):
+                return False
+    return True
+
+
 def test_links_saved_before_the_one_replay_path_open_to_the_same_run():
     saved = json.loads(SAVED.read_text())
     assert len(saved) >= 5 and any("init=0" in s["query"] for s in saved)
@@ -88,4 +110,4 @@ def test_links_saved_before_the_one_replay_path_open_to_the_same_run():
         run, warnings = rebuild(decode_state(dict(parse_qsl(case["query"]))))
         assert warnings == [], case["name"]
         assert run.to_json() == case["to_json"], case["name"]
-        assert history_csv(run) == case["history_csv"], case["name"]
+        assert _same_history(history_csv(run), case["history_csv"]), case["name"]
