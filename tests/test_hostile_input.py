@@ -91,6 +91,7 @@ def test_the_clock_stops_a_replay_whose_estimate_was_beaten(monkeypatch):
     run, warnings = rebuild(decoded, budget_s=0.25)
     assert 0 < run.step_number < 400  # without the clock all 400 would be replayed
     assert f"Replayed the first {run.step_number:,} of 400 steps" in " ".join(warnings)
+    assert len(warnings) == 1  # the clock's count, not also the estimate's
     with pytest.raises(ValueError, match="longer than this server allows"):
         replay(decoded.config, decoded.steps, budget_s=0.25)
 
