@@ -95,3 +95,17 @@ def test_grid_resolution_follows_model_cost():
     assert grid_resolution("logreg") == 160  # cheap: as fine as the plane needs
     assert grid_resolution("logreg") > grid_resolution("svm_rbf") > grid_resolution("gp")
     assert grid_resolution("logreg", n_classes=10) <= 120
+
+
+def test_a_model_slower_than_its_table_gets_a_coarser_grid():
+    """Contradictory labels make every point a support vector: the plane's grid gets coarser
+    (timed on a probe) instead of costing seconds; the default scenario keeps its grid."""
+    from al_core.present.views import affordable_resolution, grid_resolution
+
+    default = Learner(Config())
+    res = grid_resolution("logreg")
+    assert affordable_resolution(default, 0, res) == res  # 60 labels: never probed
+    run = Learner(Config(n_samples=6000, initial=0, model="svm_rbf"))
+    order = np.random.default_rng(0).permutation(6000)[:3000]
+    run.teach(list(order), [i % 2 for i in range(3000)], "you")
+    assert affordable_resolution(run, run.step_number, 160) < 160

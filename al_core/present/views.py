@@ -12,6 +12,7 @@ import pandas as pd
 from al_core.loop import Learner
 from al_core.loop.scoring import fit_and_score
 from al_core.present.figures import PlaneView
+from al_core.present.gridcost import RESOLUTIONS
 from al_core.strategies import SCORES, STRATEGIES
 
 
@@ -23,6 +24,26 @@ def grid_resolution(model: str, n_classes: int = 2) -> int:
 
     res = min(affordable(model, budget_s=0.03), 160)
     return res if n_classes <= 4 else min(res, 120)
+
+
+TABLE_LABELS = 160  # the label count the grid-cost table was measured at (`gridcost`)
+GRID_BUDGET_S = 0.15  # what the plane's grid may cost when a model has outgrown the table
+PROBE_POINTS = 400
+
+
+def affordable_resolution(learner: Learner, step: int, res: int) -> int:
+    """`res`, or a coarser grid when this model at this step predicts slower than the table
+    says: an RBF SVM or a GP with hundreds of labels (or labels crafted to make every point a
+    support vector) costs seconds per grid. Timed on a small probe, only past the table's label
+    count, so the default scenario's planes never change."""
+    if learner.steps[step].n_labeled <= TABLE_LABELS or res <= RESOLUTIONS[-1]:
+        return res
+    probe = learner.bounds.grid(20)[2][:PROBE_POINTS]
+    t0 = time.perf_counter()
+    learner.proba(probe, step)
+    per_point = (time.perf_counter() - t0) / len(probe)
+    fits = [r for r in (res, *RESOLUTIONS) if r <= res and r * r * per_point <= GRID_BUDGET_S]
+    return max(fits) if fits else RESOLUTIONS[-1]
 
 
 def plane_view(
@@ -39,7 +60,9 @@ def plane_view(
     latest = learner.step_number
     step = latest if step is None else int(np.clip(step, 0, latest))
     ds = learner.dataset
-    res = resolution or grid_resolution(learner.config.model, ds.n_classes)
+    res = resolution or affordable_resolution(
+        learner, step, grid_resolution(learner.config.model, ds.n_classes)
+    )
     n = learner.steps[step].n_labeled
     at_latest = step == latest
     candidates = (
