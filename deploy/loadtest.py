@@ -498,8 +498,23 @@ class RssSampler:
 # ---------------------------------------------------------------- the report
 
 
+class Verdict:
+    """What every report of this tool shares (a mixin for its dataclasses, which hold `errors`
+    and `targets`): passed means no errors and no target missed."""
+
+    errors: int
+    targets: dict[str, bool | None]
+
+    @property
+    def passed(self) -> bool:
+        return self.errors == 0 and all(v is not False for v in self.targets.values())
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "passed": self.passed}, indent=2)
+
+
 @dataclass
-class Report:
+class Report(Verdict):
     url: str
     users: int
     steps: int
@@ -534,20 +549,11 @@ class Report:
     targets: dict[str, bool | None]
     attacks_s: dict[str, float] = field(default_factory=dict)  # costly link -> seconds to settle
 
-    @property
-    def passed(self) -> bool:
-        return self.errors == 0 and all(v is not False for v in self.targets.values())
-
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "passed": self.passed}, indent=2)
-
     def to_text(self) -> str:
-        def s(v: float | None, unit: str = " s") -> str:
-            return "n/a" if v is None else f"{v:.2f}{unit}"
+        s = seconds
 
         def verdict(key: str) -> str:
-            v = self.targets.get(key)
-            return "not measured" if v is None else ("PASS" if v else "FAIL")
+            return target_verdict(self.targets, key)
 
         lines = [
             f"Load test: {self.users} users x {self.steps} steps against {self.url} "
@@ -575,11 +581,22 @@ class Report:
             )
         if self.users_per_upstream:
             lines.append(f"users per upstream (nginx X-Upstream): {self.users_per_upstream}")
-        for link, seconds in self.attacks_s.items():
-            lines.append(f"costly link settled in {seconds:.2f} s: ?{link}")
+        for link, settled in self.attacks_s.items():
+            lines.append(f"costly link settled in {settled:.2f} s: ?{link}")
         lines += [f"  error: {e}" for e in self.error_samples]
         lines.append("RESULT: " + ("PASS" if self.passed else "FAIL"))
         return "\n".join(lines)
+
+
+def seconds(v: float | None, unit: str = " s", digits: int = 2) -> str:
+    """A measured figure for a report line ("n/a" when it was not measured)."""
+    return "n/a" if v is None else f"{v:.{digits}f}{unit}"
+
+
+def target_verdict(targets: dict[str, bool | None], key: str) -> str:
+    """PASS, FAIL or "not measured" for one of a report's targets."""
+    v = targets.get(key)
+    return "not measured" if v is None else ("PASS" if v else "FAIL")
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -1005,37 +1022,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     global P95_TARGET_S
     P95_TARGET_S = args.p95
     if args.room:
-        return _room_main(args)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        sys.modules.setdefault("loadtest", sys.modules[__name__])  # one copy, run as a script
+        from room_load import run_room_test
+
+        def scenario(url: str, pids: Sequence[int], replicas: Sequence[str]):
+            return run_room_test(
+                url,
+                students=args.users,
+                questions=args.questions,
+                think=args.think,
+                seed=args.seed,
+                timeout=args.timeout,
+                server_pids=list(pids),
+            )
+    else:
+
+        def scenario(url: str, pids: Sequence[int], replicas: Sequence[str]):
+            return run_load_test(url, replicas=replicas, server_pids=pids, **kwargs)
+
     try:
         if args.start:
             with start_server(args.app.resolve(), args.server_opt) as (url, pid):
-                report = run_load_test(url, server_pids=[pid], **kwargs)
+                report = scenario(url, [pid], [])
         else:
-            report = run_load_test(
-                args.url, replicas=args.replica, server_pids=args.server_pid, **kwargs
-            )
-    except (RuntimeError, LoadTestError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(report.to_json() if args.json else report.to_text())
-    return 0 if report.passed else 1
-
-
-def _room_main(args: argparse.Namespace) -> int:
-    """--room: the room scenario, on one server (--start, --url) or behind nginx."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    sys.modules.setdefault("loadtest", sys.modules[__name__])  # one copy, run as a script too
-    from room_load import run_room_test
-
-    kw = dict(students=args.users, questions=args.questions, think=args.think, seed=args.seed)
-    try:
-        if args.start:
-            with start_server(args.app.resolve(), args.server_opt) as (url, pid):
-                report = run_room_test(url, server_pids=[pid], timeout=args.timeout, **kw)
-        else:
-            report = run_room_test(
-                args.url, server_pids=args.server_pid, timeout=args.timeout, **kw
-            )
+            report = scenario(args.url, args.server_pid, args.replica)
     except (RuntimeError, LoadTestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

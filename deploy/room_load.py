@@ -19,13 +19,12 @@ vote in the teacher's tally within 1 s (p95), a phone reacting within 300 ms (p9
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 try:  # imported as deploy.room_load (the tests) or beside loadtest.py run as a script
     from deploy import loadtest as lt
@@ -92,7 +91,7 @@ class RoomClient(lt.StreamlitUser):
 
 
 @dataclass
-class RoomReport:
+class RoomReport(lt.Verdict):
     url: str
     students: int
     questions: int
@@ -110,20 +109,12 @@ class RoomReport:
     students_per_upstream: dict[str, int]
     targets: dict[str, bool | None]
 
-    @property
-    def passed(self) -> bool:
-        return self.errors == 0 and all(v is not False for v in self.targets.values())
-
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "passed": self.passed}, indent=2)
-
     def to_text(self) -> str:
         def s(v: float | None) -> str:
-            return "n/a" if v is None else f"{v:.3f} s"
+            return lt.seconds(v, digits=3)
 
         def verdict(key: str) -> str:
-            v = self.targets.get(key)
-            return "not measured" if v is None else ("PASS" if v else "FAIL")
+            return lt.target_verdict(self.targets, key)
 
         lines = [
             f"Room load test: 1 teacher + {self.students} phones, {self.questions} questions, "

@@ -112,12 +112,17 @@ def start_server(
             server.pid = proc.pid
             yield server
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """Terminate a process, and kill it if it has not gone within `grace_s`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace_s)
 
 
 def _tail(log, n_bytes: int = 4000) -> str:

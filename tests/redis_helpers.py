@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from browser_helpers import free_port
+from browser_helpers import free_port, stop
 
 START_TIMEOUT_S = 15.0
 
@@ -65,9 +65,4 @@ def start_redis() -> Iterator[RedisServer]:
     finally:
         client.close()
         if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
