@@ -181,11 +181,11 @@ def join_panel(base_url: str) -> None:
 
 @st.dialog("Join the room", width="large")
 def big_code(link: str, code: str) -> None:
-    """The QR code and the code as large as the screen allows: for the back of the room."""
+    """The QR code and the code as large as the screen allows, both in view at 1280x720."""
     st.html(
-        f'<div style="text-align:center"><img src="{qr_data_uri(link)}" width="520" '
-        f'height="520" alt="QR code"><div style="font-size:5rem;font-weight:700;'
-        f'letter-spacing:0.05em">{display_code(code)}</div></div>'
+        f'<div style="text-align:center"><img src="{qr_data_uri(link)}" alt="QR code" '
+        f'style="width:min(56vh,520px);height:auto"><div style="font-size:min(9vh,5rem);'
+        f'font-weight:700;letter-spacing:0.05em">{display_code(code)}</div></div>'
     )
 
 
