@@ -67,3 +67,32 @@ def test_every_teacher_button_works_before_any_answer(monkeypatch, key):
     at = open_room(monkeypatch)
     at.button(key=key).click().run()
     assert not at.exception, at.exception
+
+
+def open_phone(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update(query)
+    at.switch_page("app_pages/join.py")
+    return at.run()
+
+
+def test_a_phone_joins_by_link_votes_and_changes_its_vote(monkeypatch):
+    teacher = open_room(monkeypatch)
+    room = teacher.session_state["room"]
+    phone = open_phone({"room": room["code"]})
+    assert not phone.exception, phone.exception
+    qid = room_store().view(room["code"], room["secret"]).question.id
+    phone.button(key=f"vote_{qid}_0").click().run()
+    phone.button(key=f"vote_{qid}_1").click().run()  # a new vote replaces the old
+    tally = room_store().view(room["code"], room["secret"]).tally
+    assert tally.counts == (0, 1)
+    assert phone.button(key=f"vote_{qid}_1").label.startswith("✓")
+    assert phone.query_params["me"] == phone.session_state["join_token"]  # a reload keeps it
+
+
+@pytest.mark.parametrize("code", ["<script>", "ZZZZZZ", "x" * 500])
+def test_a_bad_or_unknown_code_gets_words_not_a_traceback(code):
+    phone = open_phone({"room": code})
+    assert not phone.exception, phone.exception
+    said = " ".join(w.value for w in phone.warning)
+    assert "not a room code" in said or "no open room" in said
