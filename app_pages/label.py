@@ -61,7 +61,11 @@ def give_label(cls: int) -> None:
         status.say(warn="Nothing to label: every point is labeled or set aside.")
         return
     if problem := cost.too_costly(
-        run.config, run.n_labeled + len(points), len(run.dataset), run.dataset.n_classes
+        run.config,
+        run.n_labeled + len(points),
+        len(run.dataset),
+        run.dataset.n_classes,
+        cost.learned_dims(run.config, run.dataset),
     ):
         status.say(warn=f"That label was not given: {problem}.")
         return

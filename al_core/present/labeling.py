@@ -127,7 +127,7 @@ def selection_summary(run: Learner, points: Sequence[int], auto: bool, ranked: n
         where = "the model's top suggestion"
     else:
         where = f"suggestion {rank[0] + 1}" if len(rank) else "your pick"
-    p = run.proba(ds.X[[i]])[0]
+    p = run.pool_proba([i])[0]
     order = np.argsort(p)[::-1][:2]
     guess = " · ".join(f"{plain(ds.class_names[c])} {p[c]:.0%}" for c in order)
     return f"**{ds.point_name(i).capitalize()}**, {where}  \nThe model says: {guess}"

@@ -102,7 +102,7 @@ def why_table(learner: Learner, step: int | None = None, top: int = 5) -> pd.Dat
         picks, utility = np.array(learner.steps[step + 1].queried[:top], int), None
     if len(picks) == 0:
         return pd.DataFrame()
-    proba = learner.proba(ds.X[candidates], step)
+    proba = learner.pool_proba(candidates, step)
     position = {int(c): i for i, c in enumerate(candidates)}
     if ds.n_classes == 2:
         ranks = {"Least confident = margin = entropy": _ranks(SCORES["margin"](proba))}
