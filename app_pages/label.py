@@ -16,6 +16,7 @@ from al_core.loop import Learner, cost
 from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
+from al_core.present.items import hover_thumbs, item_html
 from al_core.present.palette import (
     ORACLE_COLOR,
     SELECT_CONFIG,
@@ -265,12 +266,15 @@ def label_mode() -> None:
             step=run.step_number,
             on_select=on_pick,
             fit=True,
+            thumbs=hover_thumbs(run.dataset),
         )
         for note in lab.caveats(run):
             st.caption(note)
     with right:
         kept_runs.notice(say=status.say)
         st.markdown(lab.selection_summary(run, points, auto, ranked))
+        if shown := item_html(run.dataset, points):
+            st.html(shown)  # escaped in al_core: a CSV's texts are never markup here
         label_buttons(run, points)
         status.show()
         label_curve(run)

@@ -302,9 +302,15 @@ class Learner:
         return class_proba(model, X, self.dataset.n_classes)
 
     def pool_proba(self, indices: Any = None, step: int | None = None) -> np.ndarray:
-        """Class probabilities for pool points (all of them by default) after `step`."""
-        X = self.X if indices is None else self.X[np.asarray(indices, int)]
-        return self.proba(X, step)
+        """Class probabilities for pool points (all of them by default, cached per state: the
+        carried-over background and the points' colours share it) after `step`."""
+        if indices is not None:
+            return self.proba(self.X[np.asarray(indices, int)], step)
+        step = self._step_index(self.step_number if step is None else step)
+        key = ("pool_proba", self._version, step)
+        if key not in self._cache:
+            self._cache[key] = self.proba(self.X, step)
+        return self._cache[key]
 
     def proba_grid(self, resolution: int = 100, step: int | None = None) -> np.ndarray:
         """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32.

@@ -51,6 +51,9 @@ def plane_view(
     labels = np.array(learner.labels[:n], int)
     wrong = labeled[ds.y[labeled] != labels] if ds.y is not None and n else np.array([], int)
     extra = {"title": title} if title is not None else {}
+    if not learner.exact_plane and _trained(learner, step):
+        p = learner.pool_proba(step=step)
+        extra.update(predicted=p.argmax(axis=1), certainty=p.max(axis=1))
     return PlaneView(
         X=ds.X,
         bounds=ds.bounds,
