@@ -170,9 +170,11 @@ def projection_note(run: Learner) -> str:
     if not run.dataset.projected:
         return ""
     if run.exact_plane:
+        text = run.dataset.items is not None and run.dataset.items.kind == "text"
+        where = "a 2-D map of the texts' TF-IDF" if text else "the first two principal components"
         return (
-            "More than two features: points and boundary are drawn in the first two principal "
-            "components, which is where the model learns."
+            f"More than two features: points and boundary are drawn in {where}, which is where "
+            "the model learns."
         )
     return (
         "The model learns in all features; the map is only their 2-D projection. Each unlabeled "
