@@ -10,6 +10,8 @@ from al_core.formats.spreadsheet import history_csv
 from al_core.loop import cold_start, cost
 from al_core.present.comparison import experiment_curves
 from al_core.present.figures import Curve, curve_spec, plane_spec
+from al_core.present.items import hover_thumbs, item_html
+from al_core.present.labeling import projection_note
 from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import markdown_table, plain
 from al_core.present.views import catch_up, plane_view, value_at, why_table
@@ -98,7 +100,13 @@ def live() -> None:
     )
     look = style.chart_style()
     plane = chart.plane_panel(
-        plane_spec(view, look), run.dataset.X, run.dataset.key, STATIC_CONFIG, width=5, fit=True
+        plane_spec(view, look),
+        run.dataset.X,
+        run.dataset.key,
+        STATIC_CONFIG,
+        width=5,
+        fit=True,
+        thumbs=hover_thumbs(run.dataset),
     )
     chart.live(
         "plane",
@@ -270,10 +278,8 @@ def captions(viewed: int, latest: int) -> None:
         notes.append(
             "Fewer than two classes are labeled, so the model cannot be trained yet: it asks at random."
         )
-    if run.dataset.projected:
-        notes.append(
-            "More than two features: points and boundary are drawn in the first two principal components, which is where the model learns."
-        )
+    if note := projection_note(run):
+        notes.append(note)
     if ss.show_utility and viewed < latest:
         notes.append("The utility surface is shown for the latest step only.")
     for n in notes:
@@ -367,6 +373,8 @@ def why(viewed: int) -> None:
         label = STRATEGIES[run.config.strategy].label
         rows = [{f"{label} rank": rank, **row} for rank, row in table.iterrows()]
         st.markdown(markdown_table(rows))
+        if shown := item_html(run.dataset, list(table["Point"])[:6]):
+            st.html(shown)  # the items behind the picks, escaped in al_core
         note = (
             " With two classes the three measures rank every point the same way."
             if run.dataset.n_classes == 2

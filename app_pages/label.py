@@ -17,6 +17,7 @@ from al_core.loop import Learner, cost
 from al_core.present import labeling as lab
 from al_core.present.chart_events import label_notes, read_selection
 from al_core.present.figures import Curve, curve_spec, plane_spec
+from al_core.present.items import hover_thumbs, item_html
 from al_core.present.palette import (
     ORACLE_COLOR,
     SELECT_CONFIG,
@@ -62,7 +63,11 @@ def give_label(cls: int) -> None:
         status.say(warn="Nothing to label: every point is labeled or set aside.")
         return
     if problem := cost.too_costly(
-        run.config, run.n_labeled + len(points), len(run.dataset), run.dataset.n_classes
+        run.config,
+        run.n_labeled + len(points),
+        len(run.dataset),
+        run.dataset.n_classes,
+        cost.learned_dims(run.config, run.dataset),
     ):
         status.say(warn=f"That label was not given: {problem}.")
         return
@@ -260,12 +265,15 @@ def label_mode() -> None:
             step=run.step_number,
             on_select=on_pick,
             fit=True,
+            thumbs=hover_thumbs(run.dataset),
         )
         for note in lab.caveats(run):
             st.caption(note)
     with right:
         kept_runs.notice(say=status.say)
         st.markdown(lab.selection_summary(run, points, auto, ranked))
+        if shown := item_html(run.dataset, points):
+            st.html(shown)  # escaped in al_core: a CSV's texts are never markup here
         label_buttons(run, points)
         status.show()
         label_curve(run)

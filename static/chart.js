@@ -148,6 +148,7 @@ function figure(panel) {
   const layout = HELD.get("layout:" + message.layout_key);
   if (!pool || !layout) return null;
   return {
+    pool,
     traces: message.traces.map((t) => expand(t, pool)),
     layout: { ...layout, images: message.images },
   };
@@ -205,7 +206,51 @@ async function clearLegend(Plotly, graph, traces, layout, base) {
   graph.__askNextLegendShape = shape;
 }
 
+// A thumbnail of the hovered point's image (digits), drawn from the grey levels the pool
+// brought along: nearest-neighbour pixels, no request to the server.
+const THUMB_PX = 96;
+function thumbBox() {
+  let canvas = document.querySelector("canvas.asknext-thumb");
+  if (!canvas) {
+    canvas = document.createElement("canvas");
+    canvas.className = "asknext-thumb";
+    canvas.width = canvas.height = THUMB_PX;
+    canvas.style.display = "none";
+    document.body.appendChild(canvas);
+  }
+  return canvas;
+}
+
+function showThumb(graph, event) {
+  const thumbs = graph.__askNextPool && graph.__askNextPool.thumbs;
+  const p = event && event.points && event.points[0];
+  const c = p && (Array.isArray(p.customdata) ? p.customdata[0] : p.customdata);
+  if (!thumbs || c === undefined || c === null) return;
+  const { rows, cols, pixels } = thumbs;
+  const canvas = thumbBox();
+  const ctx = canvas.getContext("2d");
+  const cw = THUMB_PX / cols, ch = THUMB_PX / rows;
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const v = 255 - Math.round((pixels[c * rows * cols + r * cols + q] * 255) / 16);
+      ctx.fillStyle = `rgb(${v},${v},${v})`;
+      ctx.fillRect(q * cw, r * ch, Math.ceil(cw), Math.ceil(ch));
+    }
+  }
+  const e = event.event || {};
+  canvas.style.left = `${(e.clientX || 0) + 18}px`;
+  canvas.style.top = `${Math.max(4, (e.clientY || 0) - THUMB_PX - 18)}px`;
+  canvas.dataset.point = String(c);
+  canvas.style.display = "block";
+}
+
+function hideThumb() {
+  const canvas = document.querySelector("canvas.asknext-thumb");
+  if (canvas) canvas.style.display = "none";
+}
+
 async function drawPanel(Plotly, graph, panel, fig, setTriggerValue) {
+  graph.__askNextPool = fig.pool;
   let layout = fig.layout;
   if (panel.fit) {
     // Measured once (and again on a resize), not per Step: scrolling must not resize it.
@@ -232,6 +277,11 @@ async function drawPanel(Plotly, graph, panel, fig, setTriggerValue) {
   layout = { ...layout, width: graph.__askNextWidth, autosize: false, margin };
   await Plotly.react(graph, fig.traces, layout, panel.config || {});
   await clearLegend(Plotly, graph, fig.traces, layout, base);
+  if (fig.pool && fig.pool.thumbs && !graph.__askNextHover) {
+    graph.__askNextHover = true;
+    graph.on("plotly_hover", (e) => showThumb(graph, e));
+    graph.on("plotly_unhover", hideThumb);
+  }
   if (panel.select && !graph.__askNextEvents) {
     graph.__askNextEvents = true;
     graph.on("plotly_click", (e) => setTriggerValue("select", selection(e, "click")));

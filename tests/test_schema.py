@@ -26,6 +26,7 @@ TOO_FAR = {
     "batch_size": (101, "Batch size 101 is out of range (1 to 100)"),
     "random_mix": (2, "Random mix 2 is out of range (0 to 1)"),
     "oracle_noise": (0.9, "Oracle noise 0.9 is out of range (0 to 0.5)"),
+    "learn_in": ("pixels", "Unknown model learns in 'pixels'"),
 }
 CONTEXT = {"n_classes": {"dataset": "blobs"}}  # classes are tunable only for some datasets
 WIDGETS = {  # the sidebar's widget kind per field
@@ -35,7 +36,9 @@ WIDGETS = {  # the sidebar's widget kind per field
     "n_samples": "number_input",
     "seed": "number_input",
     "initial": "number_input",
+    "learn_in": "radio",
 }
+ONLY_ON = {"learn_in": "iris"}  # a choice only for data with more than two features
 
 
 def test_every_field_is_in_the_table_and_every_table_entry_is_a_field():
@@ -92,11 +95,15 @@ def test_the_sidebar_offers_each_field_with_its_label_range_and_help():
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     at.selectbox(key="cfg_dataset").set_value("blobs").run()  # Classes become tunable
     assert not at.exception
-    for f in FIELDS:
+    assert "cfg_learn_in" not in [r.key for r in at.radio]  # two features: nothing to choose
+    for f in sorted(FIELDS, key=lambda f: f.name in ONLY_ON):
+        if f.name in ONLY_ON:
+            at.selectbox(key="cfg_dataset").set_value(ONLY_ON[f.name]).run()
+            assert not at.exception
         kind = WIDGETS.get(f.name, "slider")
         widget = getattr(at, kind)(key=f"cfg_{f.name}")
         assert widget.label == f.label and widget.help == f.help, f.name
-        if kind == "selectbox":
+        if kind in ("selectbox", "radio"):
             assert set(widget.options) <= {f.display(c) for c in f.choices()}, f.name
             continue
         low, high = f.limits({"dataset": "blobs"})

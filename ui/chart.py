@@ -43,6 +43,9 @@ _CSS = """
 .asknext-chart { position: relative; width: 100%; }
 .asknext-row { display: flex; gap: 1.5rem; align-items: flex-start; width: 100%; }
 .asknext-graph { min-width: 0; }
+.asknext-thumb { position: fixed; pointer-events: none; z-index: 1000; background: #fff;
+  border: 1px solid #C9CDD2; border-radius: 4px; padding: 3px; box-shadow: 0 2px 6px #0003;
+  image-rendering: pixelated; }
 .asknext-chart-note { font-size: 0.95rem; color: #7a1f1f; background: #fdf0f0;
   border: 1px solid #f0c9c9; border-radius: 0.4rem; padding: 0.5rem 0.75rem; margin: 0.25rem 0; }
 """
@@ -103,6 +106,7 @@ class Panel:
     pool_key: str = ""
     fit: bool = False  # take the screen's height below the chart (a plane on a projector)
     select: bool = False  # send clicks, boxes and lassos back
+    thumbs: dict | None = None  # every point's image, drawn on hover (items.hover_thumbs)
 
 
 def plane_panel(
@@ -139,7 +143,7 @@ def live(
             message = curve_message(p.spec)
         else:
             held = _held(key, i)
-            message, ss[held] = plane_message(p.spec, p.pool_key, p.X, ss.get(held))
+            message, ss[held] = plane_message(p.spec, p.pool_key, p.X, ss.get(held), p.thumbs)
         messages.append(
             {
                 "message": message,
@@ -175,8 +179,9 @@ def live(
 
 def plane(key: str, spec: dict, X: np.ndarray, pool_key: str, config: dict, step: int, **kw) -> Any:
     """A chart element with one plane (`live`'s options; `on_select` turns clicks on)."""
-    fit = kw.pop("fit", False)
-    panel = plane_panel(spec, X, pool_key, config, fit=fit, select=kw.get("on_select") is not None)
+    fit, thumbs = kw.pop("fit", False), kw.pop("thumbs", None)
+    select = kw.get("on_select") is not None
+    panel = plane_panel(spec, X, pool_key, config, fit=fit, select=select, thumbs=thumbs)
     return live(key, [panel], step, **kw)
 
 

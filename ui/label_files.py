@@ -8,6 +8,8 @@ keeps the replaced one if it held labels by you (ui.backup).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from al_core.data import DataError, Dataset, csv_columns, load_csv
@@ -21,6 +23,7 @@ from ui import backup, state, status
 from ui.downloads import download
 
 NO_LABEL = "(none: I label every point)"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "short_texts.csv"
 UPLOAD_ERROR, SESSION_ERROR = "lb_upload_error", "lb_session_error"
 
 
@@ -28,6 +31,11 @@ def upload_initial(ds: Dataset) -> int:
     """Without labels the person starts from zero; with labels, 10% of the pool (at least one per
     class) come from the label column, as with the built-in data."""
     return 0 if ds.y is None else max(ds.n_classes, len(ds) // 10)
+
+
+def upload_learn_in(ds: Dataset) -> str:
+    """Texts learn in all features (their 2-D map throws most of the signal away)."""
+    return "all" if ds.items is not None and ds.items.kind == "text" else "view"
 
 
 def pick_value(label_column: str | None) -> str:
@@ -44,7 +52,11 @@ def _adopt(ds: Dataset, data: bytes, name: str, label_column: str | None) -> str
     """Start a run on an uploaded dataset; returns an error message, or "" when it worked."""
     try:
         config = state.with_config(
-            dataset="upload", initial=upload_initial(ds), n_classes=None, imbalance=0.0
+            dataset="upload",
+            initial=upload_initial(ds),
+            n_classes=None,
+            imbalance=0.0,
+            learn_in=upload_learn_in(ds),
         ).validated()
         run = Learner(config, ds)
     except ValueError as exc:
@@ -89,6 +101,16 @@ def on_csv() -> None:
     if ds is None:
         return
     status.say(lab.loaded_message(ds, f.name))
+
+
+def on_example() -> None:
+    """The shipped example of short texts, in one click: loaded exactly as an upload."""
+    ss = st.session_state
+    ss.pop(UPLOAD_ERROR, None)
+    data = EXAMPLE.read_bytes()
+    ds = _load(data, EXAMPLE.name, "auto", f"{EXAMPLE.name} was not loaded.", "Nothing changed.")
+    if ds is not None:
+        status.say(lab.loaded_message(ds, EXAMPLE.name))
 
 
 def on_label_pick() -> None:
@@ -157,10 +179,19 @@ def _your_data(run: Learner) -> None:
     ss = st.session_state
     st.markdown("#### Your own data")
     st.caption(
-        "A CSV with a header row, two or more numeric feature columns and, optionally, a "
-        "label column (label, class, target or y is found automatically). 20 to 20,000 rows."
+        "A CSV with a header row, two or more numeric feature columns or one column of texts "
+        "(named text, sentence, review …) and, optionally, a label column (label, class, "
+        "target or y is found automatically). 20 to 20,000 rows, UTF-8."
     )
     st.file_uploader("Upload a CSV", key="csv_file", on_change=on_csv)
+    st.button(
+        "Label short texts (example)",
+        key="load_text_example",
+        on_click=on_example,
+        icon=":material/article:",
+        help="271 short sentences about weather, food and sport (examples/short_texts.csv): "
+        "read each one and give its topic.",
+    )
     if err := ss.get(UPLOAD_ERROR):
         st.error(plain(err, limit=600))  # it quotes the file: names and cells are a stranger's
     if run.config.dataset != "upload" or ss.get("upload_dataset") is not run.dataset:
@@ -173,10 +204,15 @@ def _your_data(run: Learner) -> None:
     )
     name = plain(ss.get("upload_name", "your CSV"), limit=80)
     st.markdown(f"Labeling **{name}**: {len(ds)} points, {what}.")
-    if ds.projected:
+    if ds.items is not None and ds.items.kind == "text":
+        st.caption(
+            "Texts: each is embedded with TF-IDF (100 dimensions by latent semantic analysis) "
+            "and drawn on a 2-D map of that embedding."
+        )
+    elif ds.projected:
         st.caption(
             "It has more than two features: they are projected to their first two "
-            "principal components (PC 1, PC 2), where the model learns."
+            "principal components (PC 1, PC 2)."
         )
     if ss.get("upload_columns"):
         ss.upload_label_pick = pick_value(ss.get("upload_label_column"))

@@ -11,7 +11,7 @@ import math
 import streamlit as st
 
 from al_core.data import DATASETS, dataset_label
-from al_core.loop.schema import FIELD, UPLOAD
+from al_core.loop.schema import ALL_FEATURES_FIRST, FIELD, LEARN_IN, UPLOAD
 from al_core.models import MODELS
 from al_core.params import Param
 from al_core.strategies import STRATEGIES
@@ -37,6 +37,7 @@ def render() -> None:
             st.caption(
                 f"{spec.label}: fixed data, {spec.description[0].lower()}{spec.description[1:]}"
             )
+        _learn_in(cfg["dataset"])
         _number(FIELD["seed"])
         _number(FIELD["initial"])
         with st.expander("More data options"):
@@ -68,6 +69,28 @@ def render() -> None:
         st.toggle(
             "Presenter mode", key="presenter", help="Large type and thick markers for a projector."
         )
+
+
+def _learn_in(dataset: str) -> None:
+    """The choice for data with more than two features; picking a dataset picks its default
+    (all features where the 2-D view throws most of the signal away), a link's choice stays."""
+    ss = st.session_state
+    upload = ss.get("upload_dataset")
+    wide = dataset in DATASETS and not DATASETS[dataset].tunable
+    wide = wide or (dataset == UPLOAD and upload is not None and upload.n_features > 2)
+    if ss.get(state.LEARN_IN_FOR) != dataset:
+        ss[state.LEARN_IN_FOR] = dataset
+        text = dataset == UPLOAD and upload is not None and upload.items is not None
+        text = text and upload.items.kind == "text"
+        _set("learn_in", "all" if dataset in ALL_FEATURES_FIRST or text else "view")
+    if not wide:
+        _set("learn_in", FIELD["learn_in"].default)
+        return
+    f = FIELD["learn_in"]
+    choice = st.radio(
+        f.label, list(LEARN_IN), key=_bound(f), format_func=f.display, help=f.help, horizontal=True
+    )
+    _store(f, choice)
 
 
 def _set(name: str, value) -> None:

@@ -35,6 +35,7 @@ VIEW_DEFAULTS: dict[str, Any] = {
 }
 SPEEDS = {"Slow": 1.0, "Normal": 0.5, "Fast": 0.1}  # seconds between steps, at least
 FULL_RERUN = "_full_rerun"
+LEARN_IN_FOR = "_learn_in_for"  # the dataset whose default "learns in" the sidebar last set
 
 
 def key(field: str) -> str:
@@ -73,6 +74,7 @@ def set_config(config: Config) -> None:
     widgets show it from their next draw."""
     ss = st.session_state
     ss.cfg = _values(config)
+    ss[LEARN_IN_FOR] = config.dataset  # a link's or a session's choice is not overridden
     for f in FIELDS:
         ss[key(f.name)] = getattr(config, f.name)
     for k in [k for k in ss if str(k).startswith("w_")]:

@@ -10,7 +10,7 @@ from al_core.data.catalog import (
     test_size,
 )
 from al_core.data.csv_upload import MAX_COLUMNS, csv_columns, from_dataframe, load_csv
-from al_core.data.dataset import MAX_ROWS, TEST_SHARE, Bounds, DataError, Dataset
+from al_core.data.dataset import MAX_ROWS, TEST_SHARE, Bounds, DataError, Dataset, Items
 from al_core.data.generators import class_counts
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "DatasetSpec",
+    "Items",
     "class_counts",
     "class_range",
     "csv_columns",

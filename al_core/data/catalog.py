@@ -14,7 +14,17 @@ import numpy as np
 from sklearn import datasets as skd
 
 from al_core.data import generators as g
-from al_core.data.dataset import MAX_ROWS, Bounds, DataError, Dataset, frozen, held_out, project
+from al_core.data.dataset import (
+    MAX_ROWS,
+    Bounds,
+    DataError,
+    Dataset,
+    Items,
+    frozen,
+    held_out,
+    project,
+    standardise,
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,25 @@ def make_dataset(
 
 def _bundled(spec: DatasetSpec, seed: int) -> Dataset:
     bunch = spec.loader()
-    X2 = project(np.asarray(bunch.data, dtype=float))
+    X = np.asarray(bunch.data, dtype=float)
+    X2 = project(X)
     y = np.asarray(bunch.target, dtype=int)
     names = tuple(str(n).replace("_", " ").capitalize() for n in bunch.target_names)
-    return held_out(spec.name, X2, y, names, seed, projected=True, feature_names=("PC 1", "PC 2"))
+    return held_out(
+        spec.name,
+        X2,
+        y,
+        names,
+        seed,
+        projected=True,
+        feature_names=("PC 1", "PC 2"),
+        features=standardise(X),
+        items=_items(spec.name, bunch, X),
+    )
+
+
+def _items(name: str, bunch: object, X: np.ndarray) -> Items:
+    """What a person recognises: a digit's 8×8 image (grey levels 0–16), else the measurements."""
+    if name == "digits":
+        return Items("image", X.astype(np.uint8), shape=(8, 8))
+    return Items("table", X, names=tuple(str(n) for n in bunch.feature_names))

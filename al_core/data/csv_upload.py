@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from al_core.data import text_csv
 from al_core.data.dataset import MAX_ROWS, Bounds, DataError, Dataset, frozen, held_out, project
 
 MAX_COLUMNS = 50
@@ -185,6 +186,7 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
             f"The file has {df.shape[1]} columns; at most {MAX_COLUMNS} features are supported. "
             "Remove some columns and upload again."
         )
+    text_column = text_csv.named_text_column(cols)
     if label_column == "auto":
         label_column = _guess_label_column(df)
     elif label_column is not None and label_column not in cols:
@@ -192,6 +194,10 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
             f"There is no column named '{label_column}'. Pick one of: {', '.join(cols[:12])}."
         )
     features = [c for c in cols if c != label_column]
+    if text_column is None and len(features) == 1 and text_csv.looks_like_text(df[features[0]]):
+        text_column = features[0]
+    if text_column is not None and text_column != label_column:
+        return _from_texts(df, text_column, label_column, name)
     if len(features) > MAX_COLUMNS:  # without a label column the check above lets one more in
         raise DataError(
             f"The file has {len(features)} feature columns; at most {MAX_COLUMNS} are supported. "
@@ -250,6 +256,26 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
                 rows,
             )
         )
+    y, names = _labels(df, label_column)
+    return held_out(name, X2, y, names, 0, projected, fnames, rows)
+
+
+def _from_texts(df, text_column: str, label_column: str | None, name: str) -> Dataset:
+    """A CSV whose feature is a column of texts (other columns besides the label are ignored)."""
+    texts = text_csv.texts_of(df[text_column], text_column)
+    if len(texts) < 20:
+        raise DataError(
+            f"The file has {len(texts)} texts; Ask Next needs at least 20. Add rows and upload "
+            "again."
+        )
+    if label_column is None:
+        return text_csv.text_dataset(name, texts, None, ())
+    y, names = _labels(df, label_column)
+    return text_csv.text_dataset(name, texts, y, names)
+
+
+def _labels(df, label_column: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The label column as class numbers and names, or a DataError saying what to fix."""
     values = df[label_column].astype(str).str.strip()
     empty = (df[label_column].isna() | (values == "")).to_numpy()
     if empty.any():
@@ -273,7 +299,7 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
         raise DataError(
             f"Class '{small[0]}' has a single row. Every class needs at least two rows."
         )
-    return held_out(name, X2, y, names, 0, projected, fnames, rows)
+    return y, names
 
 
 MISSING_TOKENS = ("NA", "N/A", "NaN", "nan", "null", "NULL", "None", "none", "-", "?")
@@ -301,7 +327,8 @@ def _guess_label_column(df) -> str | None:
     for want in LABEL_COLUMNS:
         if want in by_name and not (want == "y" and "x" in by_name):
             return by_name[want]
-    text = [c for c in df.columns if not _is_numeric(df[c])]
+    texts = text_csv.named_text_column([str(c) for c in df.columns])  # the feature, not a label
+    text = [c for c in df.columns if not _is_numeric(df[c]) and c != texts]
     if len(text) == 1:
         col = df[text[0]].dropna()
         if pd.to_numeric(col, errors="coerce").isna().mean() > 0.5:

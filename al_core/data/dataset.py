@@ -48,6 +48,27 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class Items:
+    """What a person sees of each pool point: the thing behind it, aligned with the pool.
+
+    `kind` is "image" (`values` holds the pixels, `shape` their rows and columns), "text" (`texts`)
+    or "table" (`values` holds the original feature values, `names` their names).
+    """
+
+    kind: str
+    values: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    shape: tuple[int, int] = (0, 0)
+
+    def take(self, rows: np.ndarray) -> Items:
+        """The items of `rows`, in that order (a pool is a subset of the file)."""
+        values = None if self.values is None else self.values[rows]
+        texts = tuple(self.texts[int(i)] for i in rows) if self.texts else ()
+        return Items(self.kind, values, self.names, texts, self.shape)
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A pool to query, the truth behind it (if known), and a held-out test set."""
 
@@ -61,6 +82,11 @@ class Dataset:
     projected: bool = False
     feature_names: tuple[str, str] = ("Feature 1", "Feature 2")
     row_ids: np.ndarray | None = field(default=None, repr=False)
+    # All features (standardised) beside the 2-D view, for models that learn in all of them;
+    # None when the view is all there is.
+    features: np.ndarray | None = field(default=None, repr=False)
+    features_test: np.ndarray | None = field(default=None, repr=False)
+    items: Items | None = field(default=None, repr=False)
     key: str = field(default="", compare=False)  # content hash, set by `frozen`
 
     @property
@@ -73,6 +99,17 @@ class Dataset:
         """True when the pool's labels and a test set are known, so accuracy can be measured."""
         return self.y is not None and self.y_test is not None
 
+    @property
+    def n_features(self) -> int:
+        """Features a model can learn from (2 when the view is all there is)."""
+        return 2 if self.features is None else self.features.shape[1]
+
+    def inputs(self, learn_in: str = "view") -> tuple[np.ndarray, np.ndarray | None]:
+        """(pool, test set) as the model sees them: the 2-D view, or "all" features."""
+        if learn_in == "all" and self.features is not None:
+            return self.features, self.features_test
+        return self.X, self.X_test
+
     def __len__(self) -> int:
         return len(self.X)
 
@@ -84,7 +121,7 @@ class Dataset:
 def frozen(ds: Dataset) -> Dataset:
     """Make accidental writes impossible and stamp the content key caches use."""
     digest = hashlib.sha1(ds.name.encode())
-    for arr in (ds.X, ds.y, ds.X_test, ds.y_test, ds.row_ids):
+    for arr in (ds.X, ds.y, ds.X_test, ds.y_test, ds.row_ids, ds.features, ds.features_test):
         if arr is not None:
             arr.flags.writeable = False
             digest.update(np.ascontiguousarray(arr).tobytes())
@@ -94,15 +131,21 @@ def frozen(ds: Dataset) -> Dataset:
     return ds
 
 
+def standardise(X: np.ndarray) -> np.ndarray:
+    """Zero mean, unit variance per column (a constant column stays 0): the features a model
+    learns from in "all features", and what the projection starts from."""
+    X = X - X.mean(axis=0)
+    std = X.std(axis=0)
+    return X / np.where(std > 0, std, 1.0)
+
+
 def project(X: np.ndarray) -> np.ndarray:
     """Standardise, then the first two principal components (deterministic sign).
 
     scikit-learn's PCA gives the same plane but not the same last bits (1e-14 apart), which would
     change the coordinates, and so the runs, behind every saved link on bundled data.
     """
-    X = X - X.mean(axis=0)
-    std = X.std(axis=0)
-    X = X / np.where(std > 0, std, 1.0)
+    X = standardise(X)
     _, _, vt = np.linalg.svd(X, full_matrices=False)
     comps = vt[:2]
     comps *= np.sign(comps[np.arange(2), np.abs(comps).argmax(axis=1)])[:, None]
@@ -134,10 +177,14 @@ def held_out(
     projected: bool,
     feature_names: tuple[str, str],
     row_ids: np.ndarray | None = None,
+    features: np.ndarray | None = None,
+    items: Items | None = None,
 ) -> Dataset:
-    """Fixed data with labels: a stratified 30% becomes the test set (the evaluation rule)."""
+    """Fixed data with labels: a stratified 30% becomes the test set (the evaluation rule).
+    `features` (all of them, one row per row of `X2`) and `items` are split the same way."""
     pool, test = stratified_split(y, TEST_SHARE, seed)
     rows = None if row_ids is None else row_ids[pool]
+    full = (None, None) if features is None else (features[pool], features[test])
     return frozen(
         Dataset(
             name,
@@ -150,5 +197,7 @@ def held_out(
             projected,
             feature_names,
             rows,
+            *full,
+            None if items is None else items.take(pool),
         )
     )

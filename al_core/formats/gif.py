@@ -60,7 +60,6 @@ class _Frames:
         b = ds.bounds
         self.px = MARGIN + (ds.X[:, 0] - b.x0) / (b.x1 - b.x0) * PANEL
         self.py = TITLE + (b.y1 - ds.X[:, 1]) / (b.y1 - b.y0) * PANEL
-        _, _, self.grid = b.grid(resolution)
         self.metric = _metric(learner)
         self.n, self.values = learner.curve(self.metric)
         self.oracle = None
@@ -89,8 +88,7 @@ class _Frames:
         return img
 
     def _background(self, step: int) -> Image.Image:
-        proba = self.run.proba(self.grid, step).astype(np.float32)
-        proba = proba.reshape(self.res, self.res, self.k)
+        proba = self.run.plane_proba(self.res, step)  # carried over the map in all features
         scale = max(1, math.ceil(PANEL / self.res))
         rgb_img = raster.render(proba, self.colors, scale=scale)
         return Image.fromarray(rgb_img).resize((PANEL, PANEL), Image.Resampling.BILINEAR)

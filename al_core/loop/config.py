@@ -34,6 +34,7 @@ class Config:
     imbalance: float = 0.0
     random_mix: float = 0.0
     oracle_noise: float = 0.0
+    learn_in: str = "view"
     model_params: dict[str, Any] = field(default_factory=dict)
     strategy_params: dict[str, Any] = field(default_factory=dict)
 

@@ -40,8 +40,22 @@ def _k(n: float) -> float:
     return max(n, 1.0) / 1000.0
 
 
-def fit_seconds(model: str, params: Mapping[str, Any], n: int, n_classes: int) -> float:
-    """A fresh model's fit on `n` labels (measured shapes, generous constants)."""
+def dims_factor(dims: int, per: float) -> float:
+    """How much more a fit (per=8) or a prediction (per=6) costs in `dims` features than in the
+    2-D view. Measured on digits (64 features, one thread): fits took 1–6× and predictions
+    2–10× their 2-D time, depending on the model; the factor stays above both."""
+    return 1.0 + max(int(dims) - 2, 0) / per
+
+
+def fit_seconds(
+    model: str, params: Mapping[str, Any], n: int, n_classes: int, dims: int = 2
+) -> float:
+    """A fresh model's fit on `n` labels in `dims` features (measured shapes, generous
+    constants)."""
+    return _fit_2d(model, params, n, n_classes) * dims_factor(dims, 8)
+
+
+def _fit_2d(model: str, params: Mapping[str, Any], n: int, n_classes: int) -> float:
     p = model_params(model, params)
     classes = max(1, n_classes if n_classes > 2 else 1)
     if model == "logreg":
@@ -67,8 +81,11 @@ def fit_seconds(model: str, params: Mapping[str, Any], n: int, n_classes: int) -
     raise ValueError(f"unknown model {model!r}")
 
 
-def predict_seconds(model: str, params: Mapping[str, Any], n_query: int, n: int) -> float:
-    """Class probabilities for `n_query` points from a model fitted on `n` labels."""
+def predict_seconds(
+    model: str, params: Mapping[str, Any], n_query: int, n: int, dims: int = 2
+) -> float:
+    """Class probabilities for `n_query` points (in `dims` features) from a model fitted on `n`
+    labels."""
     p = model_params(model, params)
     q = n_query / 10_000
     per = {
@@ -79,7 +96,7 @@ def predict_seconds(model: str, params: Mapping[str, Any], n_query: int, n: int)
         "gboost": 0.005 * p.get("n_estimators", 50) / 50,
         "gp": 1.2 * _k(n),
     }.get(model, 0.002)
-    return q * per
+    return q * per * dims_factor(dims, 6)
 
 
 def gp_bytes(n: int, n_classes: int) -> float:
@@ -87,30 +104,35 @@ def gp_bytes(n: int, n_classes: int) -> float:
     return 8.0 * n * n * (n_classes if n_classes > 2 else 1) * 3  # K, its factor, a copy
 
 
-def step(config: Any, n_labeled: int, n_pool: int, n_classes: int) -> Estimate:
+def step(config: Any, n_labeled: int, n_pool: int, n_classes: int, dims: int = 2) -> Estimate:
     """One Step (or opening a run): the fit, the strategy's scoring of the pool, the plane's
-    grid and the test metrics, at `n_labeled` labels."""
+    grid and the test metrics, at `n_labeled` labels, learning in `dims` features (in all
+    features the grid is carried over from the pool, not predicted)."""
     m, mp = config.model, config.model_params
-    fit = fit_seconds(m, mp, n_labeled, n_classes)
-    predict = predict_seconds(m, mp, n_pool + GRID_POINTS + TEST_POINTS, n_labeled)
+    fit = fit_seconds(m, mp, n_labeled, n_classes, dims)
+    grid = GRID_POINTS if dims <= 2 else 0
+    predict = predict_seconds(m, mp, n_pool + grid + TEST_POINTS, n_labeled, dims)
     sp = strategy_params(config.strategy, config.strategy_params)
     extra = 0.0
     if config.strategy in ("qbc_vote", "qbc_kl"):
         size = sp["committee_size"]
-        extra = size * (fit + predict_seconds(m, mp, n_pool + GRID_POINTS, n_labeled))
+        extra = size * (fit + predict_seconds(m, mp, n_pool + grid, n_labeled, dims))
     elif config.strategy == "expected_error_reduction":
-        extra = sp["subsample"] * n_classes * (fit + predict_seconds(m, mp, 200, n_labeled))
+        extra = sp["subsample"] * n_classes * (fit + predict_seconds(m, mp, 200, n_labeled, dims))
     memory = gp_bytes(n_labeled, n_classes) if m == "gp" else 0.0
     return Estimate(fit + predict + extra, memory)
 
 
-def replay(config: Any, batches: Iterable[int], start: int, n_classes: int) -> list[float]:
+def replay(
+    config: Any, batches: Iterable[int], start: int, n_classes: int, dims: int = 2
+) -> list[float]:
     """Cumulative seconds to rebuild a run: a fit and the test metrics after every step."""
     m, mp = config.model, config.model_params
-    n, total, out = start, fit_seconds(m, mp, start, n_classes), []
+    n, total, out = start, fit_seconds(m, mp, start, n_classes, dims), []
     for b in batches:
         n += b
-        total += fit_seconds(m, mp, n, n_classes) + predict_seconds(m, mp, TEST_POINTS, n)
+        total += fit_seconds(m, mp, n, n_classes, dims)
+        total += predict_seconds(m, mp, TEST_POINTS, n, dims)
         out.append(total)
     return out
 
@@ -124,10 +146,10 @@ def duration(seconds: float) -> str:
     return f"about {max(1, round(seconds))} seconds"
 
 
-def too_costly(config: Any, n_labeled: int, n_pool: int, n_classes: int) -> str:
+def too_costly(config: Any, n_labeled: int, n_pool: int, n_classes: int, dims: int = 2) -> str:
     """Why this configuration cannot run here ("" when it can): a Step or its memory is beyond
     the budget. The words say what it would take and what to change."""
-    e = step(config, n_labeled, n_pool, n_classes)
+    e = step(config, n_labeled, n_pool, n_classes, dims)
     if e.bytes > MEMORY_BUDGET_B:
         return (
             f"a Gaussian process on {n_labeled:,} labels needs about {e.bytes / 1e9:.1f} GB; "
@@ -154,11 +176,16 @@ def opening_problem(config: Any, dataset: Any = None) -> str:
     c = config
     ds = dataset or make_dataset(c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance)
     n_start = min(c.initial, max(len(ds) - ds.n_classes, 0))
-    return too_costly(config, n_start, len(ds), ds.n_classes)
+    return too_costly(config, n_start, len(ds), ds.n_classes, learned_dims(c, ds))
+
+
+def learned_dims(config: Any, dataset: Any) -> int:
+    """Features the model learns from under `config` (2 in the view)."""
+    return dataset.inputs(config.learn_in)[0].shape[1]
 
 
 def next_step_problem(learner: Any, steps: int = 1) -> str:
     """Why the next `steps` Steps cannot run here ("" when they can)."""
     c, ds = learner.config, learner.dataset
     n = min(len(ds), learner.n_labeled + steps * c.batch_size)
-    return too_costly(c, n, len(ds), ds.n_classes)
+    return too_costly(c, n, len(ds), ds.n_classes, learned_dims(c, ds))

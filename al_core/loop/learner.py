@@ -91,6 +91,7 @@ class Learner:
             c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance
         )
         self._strategy = STRATEGIES[c.strategy]
+        self._carry: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # grid -> nearest pool points
         self.reset()
 
     # ------------------------------------------------------------ state
@@ -141,6 +142,16 @@ class Learner:
         return len(set(self.labels))
 
     @property
+    def X(self) -> np.ndarray:
+        """The pool as the model sees it: the 2-D view, or all features (`Config.learn_in`)."""
+        return self.dataset.inputs(self.config.learn_in)[0]
+
+    @property
+    def exact_plane(self) -> bool:
+        """True when the model learns in the plane drawn, so its boundary there is exact."""
+        return self.X is self.dataset.X
+
+    @property
     def model(self) -> Any:
         """The model fitted on the current labels."""
         return self.model_at(self.step_number)
@@ -176,7 +187,7 @@ class Learner:
         key = ("pool_utility", self._version)
         if key not in self._cache:
             ctx = replace(self.context(), rng=self._rng("utility"))
-            X = self.dataset.X[self.candidates]
+            X = self.X[self.candidates]
             with one_thread():
                 self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
         return self._cache[key]
@@ -285,23 +296,62 @@ class Learner:
                 del self._models[old]
 
     def proba(self, X: np.ndarray, step: int | None = None) -> np.ndarray:
-        """Class probabilities for X from the model after `step` (default: now)."""
+        """Class probabilities for X (in the space the model learns in) after `step` (default:
+        now)."""
         model = self.model_at(self.step_number if step is None else step)
         return class_proba(model, X, self.dataset.n_classes)
 
+    def pool_proba(self, indices: Any = None, step: int | None = None) -> np.ndarray:
+        """Class probabilities for pool points (all of them by default, cached per state: the
+        carried-over background and the points' colours share it) after `step`."""
+        if indices is not None:
+            return self.proba(self.X[np.asarray(indices, int)], step)
+        step = self._step_index(self.step_number if step is None else step)
+        key = ("pool_proba", self._version, step)
+        if key not in self._cache:
+            self._cache[key] = self.proba(self.X, step)
+        return self._cache[key]
+
     def proba_grid(self, resolution: int = 100, step: int | None = None) -> np.ndarray:
-        """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32."""
+        """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32.
+
+        In all features the plane is only a view: each grid cell takes the mean prediction of
+        its nearest pool points on the map, an approximation the page labels as one."""
         step = self._step_index(self.step_number if step is None else step)
         key = ("grid", self._version, step, resolution)
         if key not in self._cache:
-            _, _, pts = self.bounds.grid(resolution)
-            p = self.proba(pts, step).astype(np.float32)
-            self._cache[key] = p.reshape(resolution, resolution, -1)
+            self._cache[key] = self.plane_proba(resolution, step)
         return self._cache[key]
 
+    def plane_proba(self, resolution: int, step: int) -> np.ndarray:
+        """`proba_grid` without its cache (a GIF draws every step once)."""
+        if self.exact_plane:
+            _, _, pts = self.bounds.grid(resolution)
+            p = self.proba(pts, step).astype(np.float32)
+        else:
+            near, weight = self._carried(resolution)
+            pool = self.pool_proba(step=step).astype(np.float32)
+            p = np.einsum("gk,gkc->gc", weight, pool[near])
+        return p.reshape(resolution, resolution, -1)
+
+    def _carried(self, resolution: int, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
+        """Each grid cell's k nearest pool points on the map and their inverse-distance weights
+        (fixed per dataset and resolution, so computed once)."""
+        if resolution not in self._carry:
+            from sklearn.neighbors import KDTree
+
+            _, _, pts = self.bounds.grid(resolution)
+            k = min(k, len(self.dataset))
+            dist, near = KDTree(self.dataset.X).query(pts.astype(float), k=k)
+            weight = 1.0 / (dist + 1e-3 * max(self.bounds.x1 - self.bounds.x0, 1e-9))
+            weight /= weight.sum(axis=1, keepdims=True)
+            self._carry[resolution] = (near, weight.astype(np.float32))
+        return self._carry[resolution]
+
     def utility_grid(self, resolution: int = 100) -> np.ndarray | None:
-        """The current strategy's utility over the plane, or None where it cannot be drawn."""
-        if not self._strategy.surface or self.classes_seen < 2:
+        """The current strategy's utility over the plane, or None where it cannot be drawn (in
+        all features a grid cell is no point the strategy could score)."""
+        if not self._strategy.surface or self.classes_seen < 2 or not self.exact_plane:
             return None
         key = ("utility", self._version, resolution)
         if key not in self._cache:
@@ -316,7 +366,7 @@ class Learner:
         key = ("context", self._version)
         if key not in self._cache:
             idx = np.array(self.labeled, int)
-            X = self.dataset.X
+            X = self.X
             c = self.config
             committee_seed = int(self._rng("committee").integers(2**31 - 1))
 
@@ -395,7 +445,7 @@ class Learner:
             tuple(int(v) for v in labels),
             source,
             self.n_labeled,
-            scoring.score(model, self.dataset),
+            scoring.score(model, self.dataset, self.config.learn_in),
             note,
         )
         self.steps.append(step)

@@ -122,7 +122,8 @@ def _within_budget(
     """How many leading steps fit in the budget, how long the rest would take, and all of them
     ("" and "" when everything fits)."""
     sizes = [len(entry[0]) if isinstance(entry[0], list | tuple) else 1 for entry in steps]
-    spent = cost.replay(learner.config, sizes, learner.n_labeled, learner.dataset.n_classes)
+    dims = cost.learned_dims(learner.config, learner.dataset)
+    spent = cost.replay(learner.config, sizes, learner.n_labeled, learner.dataset.n_classes, dims)
     cut = sum(1 for t in spent if t <= budget_s)
     if cut == len(steps):
         return cut, "", ""

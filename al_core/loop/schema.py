@@ -17,6 +17,8 @@ from al_core.params import Param
 from al_core.strategies import STRATEGIES
 
 UPLOAD = "upload"  # Config.dataset of a run on an uploaded CSV
+LEARN_IN = {"view": "the 2-D view", "all": "all features"}
+ALL_FEATURES_FIRST = ("digits",)  # data whose 2-D view throws most of the signal away
 
 
 def _classes(values: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -102,6 +104,19 @@ FIELDS: tuple[Param, ...] = (
         flag="--initial",
         step=1,
         help="Labeled at the start, stratified by class. 0 or 2 per class is a cold start.",
+    ),
+    Param(
+        "learn_in",
+        "Model learns in",
+        "view",
+        kind=str,
+        url="learn",
+        flag="--learn-in",
+        choices=lambda: list(LEARN_IN),
+        display=LEARN_IN.get,
+        help="The 2-D view: the boundary drawn is exactly the model's. All features: the model "
+        "sees every feature, the map shows its predictions and the background is an "
+        "approximation. Only for data with more than two features.",
     ),
     Param(
         "model",

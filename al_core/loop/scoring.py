@@ -23,20 +23,21 @@ def fit(config: Config, dataset: Dataset, rows: np.ndarray, labels: np.ndarray) 
         return fit_model(
             config.model,
             config.model_params,
-            dataset.X[rows],
+            dataset.inputs(config.learn_in)[0][rows],
             labels,
             config.seed,
             dataset.n_classes,
         )
 
 
-def score(model: Any, dataset: Dataset) -> dict[str, float]:
+def score(model: Any, dataset: Dataset, learn_in: str = "view") -> dict[str, float]:
     """The held-out test metrics (one prediction serves all four); without ground truth, the
-    model's mean confidence over the pool instead."""
+    model's mean confidence over the pool instead. `learn_in` is the space the model knows."""
+    X, X_test = dataset.inputs(learn_in)
     with one_thread():
-        if dataset.X_test is not None and dataset.y_test is not None:
-            return evaluate(class_proba(model, dataset.X_test, dataset.n_classes), dataset.y_test)
-        proba = class_proba(model, dataset.X, dataset.n_classes)
+        if X_test is not None and dataset.y_test is not None:
+            return evaluate(class_proba(model, X_test, dataset.n_classes), dataset.y_test)
+        proba = class_proba(model, X, dataset.n_classes)
     return {"confidence": float(proba.max(axis=1).mean())}
 
 
@@ -47,4 +48,4 @@ def fit_and_score(
     rows = np.asarray(rows, int)
     y = dataset.y[rows] if labels is None else np.asarray(labels, int)
     model = fit(config, dataset, rows, y)
-    return model, score(model, dataset)
+    return model, score(model, dataset, config.learn_in)

@@ -80,6 +80,10 @@ class PlaneView:
     feature_names: tuple[str, str] = ("Feature 1", "Feature 2")
     title: str = TITLE
     show_candidates: bool = True  # the race planes draw no "next to ask" rings
+    # Learning in all features: every pool point's predicted class and its probability, and the
+    # background is only carried over the map from them (the legend says so).
+    predicted: np.ndarray | None = None
+    certainty: np.ndarray | None = None
 
 
 def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
@@ -98,6 +102,7 @@ def plane_spec(view: PlaneView, style: Style = Style()) -> dict:
         view.utility,
         line=style.line,
         trained=view.trained,
+        lines=view.predicted is None,
     )
     layout = _layout(view, style)
     b = view.bounds
@@ -150,6 +155,20 @@ def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
     """Legend entries for the layers drawn in the background image."""
     if not view.trained:
         return []
+    if view.predicted is not None:  # all features: no boundary on the map, only its colours
+        square = dict(symbol="square", size=12, color="rgba(31,35,40,0.12)")
+        return [
+            _trace(
+                "scatter",
+                "Background: approximate",
+                None,
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=square,
+                hoverinfo="skip",
+            )
+        ]
     keys = [("Boundary", dict(color=INK, width=2.2 * style.line), "lines", None)]
     if view.utility is None:
         lo, hi = view.band
@@ -221,15 +240,7 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
     unlabeled = np.setdiff1d(np.arange(n), labeled)
     halo = dict(width=0.5 * style.line, color="white")
     names = [plain(c, "html") for c in view.class_names]  # a CSV's names are a stranger's text
-    out = [
-        _marks(
-            kind,
-            unlabeled,
-            "Unlabeled pool",
-            dict(color=POOL, size=6 * m, opacity=0.75, line=halo),
-            "unlabeled",
-        )
-    ]
+    out = [_pool_marks(view, kind, unlabeled, 6 * m, halo, k)]
     labels = np.asarray(view.labels, int)
     for c in range(k):
         color = class_color(c)
@@ -289,6 +300,28 @@ def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
         )
     out.extend(_selection_marks(view, style))
     return out
+
+
+def _pool_marks(
+    view: PlaneView, kind: str, unlabeled: np.ndarray, size: float, halo: dict, k: int
+) -> dict:
+    """The unlabeled points: grey, or, when the model learns in all features (so the background
+    is only an approximation), each in its predicted class's colour, faint where it is unsure."""
+    if view.predicted is None or view.certainty is None:
+        marker = dict(color=POOL, size=size, opacity=0.75, line=halo)
+        return _marks(kind, unlabeled, "Unlabeled pool", marker, "unlabeled")
+    sure = (np.asarray(view.certainty)[unlabeled] - 1 / k) / max(1 - 1 / k, 1e-9)
+    scale = [[edge, class_color(c)] for c in range(k) for edge in (c / k, (c + 1) / k)]
+    marker = dict(
+        color=np.asarray(view.predicted)[unlabeled].astype(np.int16),
+        colorscale=scale,
+        cmin=-0.5,
+        cmax=k - 0.5,
+        size=size * 1.15,
+        opacity=(0.2 + 0.8 * np.clip(sure, 0, 1)).astype(np.float32),
+        line=halo,
+    )
+    return _marks(kind, unlabeled, "Unlabeled: predicted class", marker, "unlabeled")
 
 
 def _selection_marks(view: PlaneView, style: Style) -> list[dict]:

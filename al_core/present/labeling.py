@@ -127,7 +127,7 @@ def selection_summary(run: Learner, points: Sequence[int], auto: bool, ranked: n
         where = "the model's top suggestion"
     else:
         where = f"suggestion {rank[0] + 1}" if len(rank) else "your pick"
-    p = run.proba(ds.X[[i]])[0]
+    p = run.pool_proba([i])[0]
     order = np.argsort(p)[::-1][:2]
     guess = " · ".join(f"{plain(ds.class_names[c])} {p[c]:.0%}" for c in order)
     return f"**{ds.point_name(i).capitalize()}**, {where}  \nThe model says: {guess}"
@@ -165,6 +165,24 @@ def loaded_message(ds: Dataset, name: str) -> str:
     )
 
 
+def projection_note(run: Learner) -> str:
+    """What the map is when the data has more than two features ("" when it has two)."""
+    if not run.dataset.projected:
+        return ""
+    if run.exact_plane:
+        text = run.dataset.items is not None and run.dataset.items.kind == "text"
+        where = "a 2-D map of the texts' TF-IDF" if text else "the first two principal components"
+        return (
+            f"More than two features: points and boundary are drawn in {where}, which is where "
+            "the model learns."
+        )
+    return (
+        "The model learns in all features; the map is only their 2-D projection. Each unlabeled "
+        "point has its predicted class's colour, faint where the model is unsure, and the "
+        "background carries those predictions over the map: an approximation."
+    )
+
+
 def caveats(run: Learner) -> list[str]:
     """Notes under the plane for states that would otherwise puzzle: no model yet, a projection,
     no ground truth, points set aside."""
@@ -174,11 +192,8 @@ def caveats(run: Learner) -> list[str]:
             "Fewer than two classes are labeled, so there is no model yet: the suggestions are "
             "random until a second class turns up."
         )
-    if run.dataset.projected:
-        notes.append(
-            "More than two features: points and boundary are drawn in the first two principal "
-            "components, which is where the model learns."
-        )
+    if note := projection_note(run):
+        notes.append(note)
     if not run.dataset.has_truth:
         notes.append(
             "Your data has no label column, so there is no accuracy to measure: the model's "

@@ -66,12 +66,17 @@ def encode_indices(idx: Any, n: int) -> dict[str, Any]:
 
 
 def plane_message(
-    spec: dict, pool_key: str, X: np.ndarray, held: dict[str, str] | None = None
+    spec: dict,
+    pool_key: str,
+    X: np.ndarray,
+    held: dict[str, str] | None = None,
+    thumbs: dict | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """The plane for the live chart, and the parts the browser will hold after it.
 
     `held` is what this chart was last sent ({"pool": key, "layout": digest}); parts it already
-    holds are named, not sent. Points go as pool indices."""
+    holds are named, not sent. Points go as pool indices; `thumbs` (`items.hover_thumbs`) rides
+    with the pool, so hovering a point draws its image without asking the server."""
     held = held or {}
     layout = dict(spec["layout"])
     images = layout.pop("images", [])
@@ -87,6 +92,7 @@ def plane_message(
         message["pool"] = {
             "x": encode_array(X[:, 0], "<f4"),
             "y": encode_array(X[:, 1], "<f4"),
+            **({"thumbs": thumbs} if thumbs is not None else {}),
         }
     if held.get("layout") != digest:
         message["layout"] = static

@@ -32,8 +32,12 @@ def render(
     scale: int = 2,
     line: float = 1.0,
     trained: bool = True,
+    lines: bool = True,
 ) -> np.ndarray:
     """(res, res, K) probabilities over the plot bounds -> (H, W, 3) uint8, row 0 at the top.
+
+    Without `lines` only the colours are drawn: an approximate background (a model that learns
+    in all features) has no boundary on the map worth a line.
 
     `class_colors` is (K, 3): each class's background colour at full confidence. An untrained
     model (fewer than two classes labeled) has no boundary and no doubt to draw: the plane is
@@ -46,6 +50,8 @@ def render(
     colors = np.asarray(class_colors, np.float32)
     if utility is not None:  # the strategy's wishes replace the model's colours; no band on top
         rgb = _utility_colors(_upsample(utility[..., None], scale)[..., 0])
+    elif not lines:
+        return np.clip(_class_colors(p, colors)[::-1], 0, 255).astype(np.uint8)
     else:
         rgb = _class_colors(p, colors)
         band_f = _band_field(p, band)

@@ -74,6 +74,9 @@ def plane_view(
     labels = np.array(learner.labels[:n], int)
     wrong = labeled[ds.y[labeled] != labels] if ds.y is not None and n else np.array([], int)
     extra = {"title": title} if title is not None else {}
+    if not learner.exact_plane and _trained(learner, step):
+        p = learner.pool_proba(step=step)
+        extra.update(predicted=p.argmax(axis=1), certainty=p.max(axis=1))
     return PlaneView(
         X=ds.X,
         bounds=ds.bounds,
@@ -125,7 +128,7 @@ def why_table(learner: Learner, step: int | None = None, top: int = 5) -> pd.Dat
         picks, utility = np.array(learner.steps[step + 1].queried[:top], int), None
     if len(picks) == 0:
         return pd.DataFrame()
-    proba = learner.proba(ds.X[candidates], step)
+    proba = learner.pool_proba(candidates, step)
     position = {int(c): i for i, c in enumerate(candidates)}
     if ds.n_classes == 2:
         ranks = {"Least confident = margin = entropy": _ranks(SCORES["margin"](proba))}
