@@ -81,6 +81,8 @@ def question(code: str) -> None:
         st.markdown("### Waiting for the first question…")
         return
     st.markdown(f"### Which class is {plain(q.item.get('name', 'this point'))}?")
+    if shown := q.item.get("html"):  # a digit's image or a text, escaped where it was made
+        st.html(str(shown))
     if picture := question_picture(q.item):
         st.image(picture, width="stretch", caption="The point in the red square, as on the screen.")
     if sv.can_vote:

@@ -314,6 +314,8 @@ def room_mode(run: Learner) -> None:
         )
     with right:
         room.join_panel(_base_url())
+        if point is not None and (shown := item_html(run.dataset, [point])):
+            st.html(shown)  # the item itself: a digit's image, a text
         st.fragment(_live_tally, run_every=0.5)(run)
         room.controls(run, view)
         status.show()

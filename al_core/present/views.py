@@ -36,6 +36,8 @@ def affordable_resolution(learner: Learner, step: int, res: int) -> int:
     says: an RBF SVM or a GP with hundreds of labels (or labels crafted to make every point a
     support vector) costs seconds per grid. Timed on a small probe, only past the table's label
     count, so the default scenario's planes never change."""
+    if not learner.exact_plane:  # in all features the grid is carried over, never predicted
+        return res
     if learner.steps[step].n_labeled <= TABLE_LABELS or res <= RESOLUTIONS[-1]:
         return res
     probe = learner.bounds.grid(20)[2][:PROBE_POINTS]

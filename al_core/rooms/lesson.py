@@ -13,10 +13,12 @@ from typing import Any
 
 from al_core.formats.gif import question_png
 from al_core.loop import Learner
+from al_core.present.items import item_html
 from al_core.rooms.model import CLOSED, Answer, auto_accept_due
 from al_core.rooms.store import RoomStore
 
 CLASS = "class"  # the step source of a label the class voted
+MAX_ITEM_HTML = 20_000  # a long text stays on the teacher's screen, not in every phone's poll
 __all__ = [
     "CLASS",
     "Accepted",
@@ -31,15 +33,15 @@ __all__ = [
 
 def question_item(run: Learner, point: int) -> dict[str, Any]:
     """What a phone shows of a pool point: its name, where it lies, and the plane as it is now
-    with the point ringed (a small PNG, base64, drawn once per question)."""
+    with the point ringed (a small PNG, base64, drawn once per question), and the item itself
+    where the data has one (a digit's image, a text), as the Label page shows it."""
     x, y = (float(v) for v in run.dataset.X[point])
     picture = base64.b64encode(question_png(run, point)).decode("ascii")
-    return {
-        "name": run.dataset.point_name(point),
-        "x": round(x, 4),
-        "y": round(y, 4),
-        "picture": picture,
-    }
+    item = {"name": run.dataset.point_name(point), "x": round(x, 4), "y": round(y, 4)}
+    shown = item_html(run.dataset, [point], caption=False)  # a digit, a text: escaped HTML
+    if shown and len(shown) <= MAX_ITEM_HTML:
+        item["html"] = shown
+    return {**item, "picture": picture}
 
 
 def question_picture(item: dict[str, Any]) -> bytes | None:
