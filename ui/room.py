@@ -167,7 +167,7 @@ def join_panel(base_url: str) -> None:
     code = ss[ROOM]["code"]
     link = join_link(base_url, code)
     st.html(
-        f'<div style="display:flex;gap:1.2rem;align-items:center">'
+        f'<div style="display:flex;flex-wrap:wrap;gap:0.4rem 1.2rem;align-items:center">'
         f'<img src="{qr_data_uri(link, 300)}" width="200" height="200" alt="QR code: {plain(link, "html")}">'
         f'<div><div style="font-size:0.95rem">Room code</div>'
         f'<div data-testid="room-code" style="font-size:2.3rem;font-weight:700;'
