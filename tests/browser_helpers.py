@@ -162,3 +162,104 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{stem}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# ---------------------------------------------------------------- what a page shows, measured
+
+# Text that does not fit its box: buttons, labels, tabs and metric labels whose own text is wider
+# than the element (`scrollWidth > clientWidth`), ignoring what is hidden or in a closed sidebar.
+_TRUNCATED_JS = """() => {
+  const roots = document.querySelectorAll(
+    "button, label, [role=tab], [data-testid=stMetricLabel], [data-testid=stWidgetLabel], " +
+    "[data-baseweb=tag]");
+  const out = new Set();
+  for (const root of roots) {
+    if (root.closest("[data-testid=stSidebar][aria-expanded=false]")) continue;
+    for (const el of [root, ...root.querySelectorAll("*")]) {
+      const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      if (!own || !el.clientWidth || !el.checkVisibility({visibilityProperty: true})) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right <= 0 || r.left >= innerWidth) continue;
+      if (el.scrollWidth > el.clientWidth + 1)
+        out.add(`${root.innerText.trim().slice(0, 60)} (${el.scrollWidth} > ${el.clientWidth} px)`);
+    }
+  }
+  return [...out];
+}"""
+
+
+def truncated_texts(page) -> list[str]:
+    """Every visible control text that is cut off (an ellipsis, a clipped word)."""
+    return page.evaluate(_TRUNCATED_JS)
+
+
+# The planes on the page: the graphs that draw a pool. `labeled` counts the points drawn in the
+# class traces (named after the classes, "Class A" …), the labels the chart shows.
+_PLANES_JS = """() => [...document.querySelectorAll(".asknext-graph")].flatMap((gd, index) => {
+  const data = gd._fullData || [];
+  if (!data.some(t => t.name === "Unlabeled pool" || (t.name || "").startsWith("Class"))) return [];
+  const labeled = data.filter(t => (t.name || "").startsWith("Class"))
+                      .reduce((n, t) => n + (t._length || 0), 0);
+  const title = ((gd._fullLayout || {}).title || {}).text || "";
+  return [{index, labeled, title, top: gd.getBoundingClientRect().top}];
+})"""
+
+
+def planes(page) -> list[dict]:
+    """Each plane on the page: its graph index, labeled points drawn, title and top edge."""
+    return page.evaluate(_PLANES_JS)
+
+
+def wait_drawn(page, graphs: int = 0, timeout_ms: int = 30_000) -> None:
+    """Wait for the rerun to finish, the placeholders to go and every live chart (at least
+    `graphs` Plotly graphs) to be drawn, or to say in words why it cannot be."""
+    wait_idle(page, settle_ms=300)
+    page.wait_for_function(
+        """n => !document.querySelector("[data-testid=stSkeleton]") &&
+               document.querySelectorAll(".asknext-graph .main-svg").length >= n &&
+               [...document.querySelectorAll(".asknext-chart")].every(c =>
+                 c.querySelector(".asknext-chart-note") ||
+                 (c.querySelector(".asknext-graph") &&
+                  [...c.querySelectorAll(".asknext-graph")].every(g => g.querySelector(".main-svg"))))""",
+        arg=graphs,
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(200)
+
+
+# Where parts of a Plotly graph are drawn on screen: each selector's boxes (non-empty ones).
+_PARTS_JS = """([index, selectors]) => {
+  const gd = document.querySelectorAll(".asknext-graph")[index];
+  const box = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  const out = {graph: box(gd.getBoundingClientRect()), viewport: {left: 0, top: 0,
+               right: innerWidth, bottom: innerHeight}};
+  for (const s of selectors)
+    out[s] = [...gd.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+               .filter(r => r.width && r.height).map(box);
+  return out;
+}"""
+
+
+def graph_parts(page, index: int, selectors: list[str]) -> dict:
+    """Screen boxes of a graph (`graph`), the viewport and each selector's elements in it."""
+    return page.evaluate(_PARTS_JS, [index, selectors])
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    """Whether box `inner` lies within box `outer` (screen pixels)."""
+    return (
+        inner["left"] >= outer["left"] - slack
+        and inner["top"] >= outer["top"] - slack
+        and inner["right"] <= outer["right"] + slack
+        and inner["bottom"] <= outer["bottom"] + slack
+    )
+
+
+def overlap(a: dict, b: dict) -> bool:
+    """Whether two screen boxes intersect (touching edges do not count)."""
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
