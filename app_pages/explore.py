@@ -365,7 +365,11 @@ def why(viewed: int) -> None:
             st.caption("No model yet: the next points are drawn at random.")
             return
         label = STRATEGIES[run.config.strategy].label
-        rows = [{f"{label} rank": rank, **row} for rank, row in table.iterrows()]
+        # records, not iterrows: a row as a Series turns the point numbers into floats
+        rows = [
+            {f"{label} rank": rank, **row}
+            for rank, row in zip(table.index, table.to_dict("records"))
+        ]
         st.markdown(markdown_table(rows))
         note = (
             " With two classes the three measures rank every point the same way."
