@@ -166,23 +166,41 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
 
 # ---------------------------------------------------------------- what a page shows, measured
 
-# Text that does not fit its box: buttons, labels, tabs and metric labels whose own text is wider
+# Text that does not fit its box: buttons, labels, tabs, metrics and chips whose own text is wider
 # than the element (`scrollWidth > clientWidth`), ignoring what is hidden or in a closed sidebar.
 _TRUNCATED_JS = """() => {
   const roots = document.querySelectorAll(
     "button, label, [role=tab], [data-testid=stMetricLabel], [data-testid=stWidgetLabel], " +
-    "[data-baseweb=tag]");
+    "[data-testid=stMetricValue], [data-testid=stMultiSelect] span[title]");
   const out = new Set();
+  const hidden = el => !el.checkVisibility({visibilityProperty: true}) ||
+    el.closest("[data-testid=stSidebar][aria-expanded=false]");
+  // cut by a box that clips it, between it and its widget (a chip in a full select box)
+  const clipped = (el) => {
+    const r = el.getBoundingClientRect(), stop = el.closest("[data-testid=stElementContainer]");
+    for (let a = el.parentElement; a && a !== stop; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX === "visible") continue;
+      const q = a.getBoundingClientRect();
+      if (r.right > q.right + 1 || r.left < q.left - 1) return true;
+    }
+    return false;
+  };
   for (const root of roots) {
-    if (root.closest("[data-testid=stSidebar][aria-expanded=false]")) continue;
+    if (hidden(root)) continue;
     for (const el of [root, ...root.querySelectorAll("*")]) {
-      const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-      if (!own || !el.clientWidth || !el.checkVisibility({visibilityProperty: true})) continue;
+      if (!el.innerText || !el.innerText.trim() || !el.clientWidth || hidden(el)) continue;
       const r = el.getBoundingClientRect();
       if (r.right <= 0 || r.left >= innerWidth) continue;
-      if (el.scrollWidth > el.clientWidth + 1)
+      if (el.scrollWidth > el.clientWidth + 1 || clipped(el))
         out.add(`${root.innerText.trim().slice(0, 60)} (${el.scrollWidth} > ${el.clientWidth} px)`);
     }
+  }
+  // a table wider than the text column it stands in (its right columns past the edge)
+  for (const table of document.querySelectorAll("[data-testid=stMarkdownContainer] table")) {
+    const column = table.closest("[data-testid=stMarkdownContainer]");
+    if (hidden(table)) continue;
+    if (table.getBoundingClientRect().right > column.getBoundingClientRect().right + 1)
+      out.add(`a table past its column: ${table.innerText.trim().slice(0, 60)}`);
   }
   return [...out];
 }"""
