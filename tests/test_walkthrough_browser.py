@@ -196,6 +196,9 @@ def test_label(walk):
     w.button("Start cold: 2 labels per class, RBF SVM", "race cold start")
     w.button("Restart")
     w.option("Mode", "Label")
+    # the cold start replaced a run with labels by you: it was kept, with one way out each
+    w.button("Bring it back" if w.full else "Forget it")
+    assert metric(w.page, "By you") == ("1" if w.full else "0")
 
 
 def test_compare(walk):
