@@ -45,7 +45,7 @@ def many_seeds() -> None:
     )
     for key, value in COMPARE_DEFAULTS.items():  # not widget defaults: lessons preset them
         ss.setdefault(key, value)
-    c = st.columns([3, 1, 1, 1.3], vertical_alignment="bottom")
+    c = st.columns([4, 1, 1, 1.3], vertical_alignment="bottom")  # three whole chips at 1280×720
     picks = c[0].multiselect(
         "Strategies",
         [s for s in STRATEGIES if s != "random"],

@@ -167,3 +167,122 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{stem}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# ---------------------------------------------------------------- what a page shows, measured
+
+# Text that does not fit its box: buttons, labels, tabs, metrics and chips whose own text is wider
+# than the element (`scrollWidth > clientWidth`), ignoring what is hidden or in a closed sidebar.
+_TRUNCATED_JS = """() => {
+  const roots = document.querySelectorAll(
+    "button, label, [role=tab], [data-testid=stMetricLabel], [data-testid=stWidgetLabel], " +
+    "[data-testid=stMetricValue], [data-testid=stMultiSelect] span[title]");
+  const out = new Set();
+  const hidden = el => !el.checkVisibility({visibilityProperty: true}) ||
+    el.closest("[data-testid=stSidebar][aria-expanded=false]");
+  // cut by a box that clips it, between it and its widget (a chip in a full select box)
+  const clipped = (el) => {
+    const r = el.getBoundingClientRect(), stop = el.closest("[data-testid=stElementContainer]");
+    for (let a = el.parentElement; a && a !== stop; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX === "visible") continue;
+      const q = a.getBoundingClientRect();
+      if (r.right > q.right + 1 || r.left < q.left - 1) return true;
+    }
+    return false;
+  };
+  for (const root of roots) {
+    if (hidden(root)) continue;
+    for (const el of [root, ...root.querySelectorAll("*")]) {
+      if (!el.innerText || !el.innerText.trim() || !el.clientWidth || hidden(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right <= 0 || r.left >= innerWidth) continue;
+      if (el.scrollWidth > el.clientWidth + 1 || clipped(el))
+        out.add(`${root.innerText.trim().slice(0, 60)} (${el.scrollWidth} > ${el.clientWidth} px)`);
+    }
+  }
+  // a table wider than the text column it stands in (its right columns past the edge)
+  for (const table of document.querySelectorAll("[data-testid=stMarkdownContainer] table")) {
+    const column = table.closest("[data-testid=stMarkdownContainer]");
+    if (hidden(table)) continue;
+    if (table.getBoundingClientRect().right > column.getBoundingClientRect().right + 1)
+      out.add(`a table past its column: ${table.innerText.trim().slice(0, 60)}`);
+  }
+  return [...out];
+}"""
+
+
+def truncated_texts(page) -> list[str]:
+    """Every visible control text that is cut off (an ellipsis, a clipped word)."""
+    return page.evaluate(_TRUNCATED_JS)
+
+
+# The planes on the page: the graphs that draw a pool. `labeled` counts the points drawn in the
+# class traces (named after the classes, "Class A" …), the labels the chart shows.
+_PLANES_JS = """() => [...document.querySelectorAll(".asknext-graph")].flatMap((gd, index) => {
+  const data = gd._fullData || [];
+  if (!data.some(t => t.name === "Unlabeled pool" || (t.name || "").startsWith("Class"))) return [];
+  const labeled = data.filter(t => (t.name || "").startsWith("Class"))
+                      .reduce((n, t) => n + (t._length || 0), 0);
+  const title = ((gd._fullLayout || {}).title || {}).text || "";
+  return [{index, labeled, title, top: gd.getBoundingClientRect().top}];
+})"""
+
+
+def planes(page) -> list[dict]:
+    """Each plane on the page: its graph index, labeled points drawn, title and top edge."""
+    return page.evaluate(_PLANES_JS)
+
+
+def wait_drawn(page, graphs: int = 0, timeout_ms: int = 30_000) -> None:
+    """Wait for the rerun to finish, the placeholders to go and every live chart (at least
+    `graphs` Plotly graphs) to be drawn, or to say in words why it cannot be."""
+    wait_idle(page, settle_ms=300)
+    page.wait_for_function(
+        """n => !document.querySelector("[data-testid=stSkeleton]") &&
+               document.querySelectorAll(".asknext-graph .main-svg").length >= n &&
+               [...document.querySelectorAll(".asknext-chart")].every(c =>
+                 c.querySelector(".asknext-chart-note") ||
+                 (c.querySelector(".asknext-graph") &&
+                  [...c.querySelectorAll(".asknext-graph")].every(g => g.querySelector(".main-svg"))))""",
+        arg=graphs,
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(200)
+
+
+# Where parts of a Plotly graph are drawn on screen: each selector's boxes (non-empty ones).
+_PARTS_JS = """([index, selectors]) => {
+  const gd = document.querySelectorAll(".asknext-graph")[index];
+  const box = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  const out = {graph: box(gd.getBoundingClientRect()), viewport: {left: 0, top: 0,
+               right: innerWidth, bottom: innerHeight}};
+  for (const s of selectors)
+    out[s] = [...gd.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+               .filter(r => r.width && r.height).map(box);
+  return out;
+}"""
+
+
+def graph_parts(page, index: int, selectors: list[str]) -> dict:
+    """Screen boxes of a graph (`graph`), the viewport and each selector's elements in it."""
+    return page.evaluate(_PARTS_JS, [index, selectors])
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    """Whether box `inner` lies within box `outer` (screen pixels)."""
+    return (
+        inner["left"] >= outer["left"] - slack
+        and inner["top"] >= outer["top"] - slack
+        and inner["right"] <= outer["right"] + slack
+        and inner["bottom"] <= outer["bottom"] + slack
+    )
+
+
+def overlap(a: dict, b: dict) -> bool:
+    """Whether two screen boxes intersect (touching edges do not count)."""
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )

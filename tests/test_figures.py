@@ -54,3 +54,14 @@ def test_a_single_point_curve_shows_a_marker_and_a_longer_one_a_line():
     assert line.mode == "lines"
     empty = curve_figure([Curve("Nothing yet", np.array([]), np.array([]))])
     assert empty.data[0].mode == "lines+markers"  # and no error
+
+
+@pytest.mark.parametrize("target", [0.798, 0.9])
+def test_a_target_below_or_among_the_curves_lies_within_the_y_axis(target):
+    """The race at its default start: target 79.8%, both curves at 84.3%. Its line and its label
+    were drawn below the axis floor (0.8), so the race showed no target at all."""
+    you = Curve("You", np.array([60, 61]), np.array([0.843, 0.85]))
+    fig = curve_figure([you], target=target)
+    low, high = fig.layout.yaxis.range
+    assert low <= target <= high
+    assert low <= 0.843 and high >= 1.0

@@ -39,22 +39,22 @@ def notice(say: Callable[[str], None] | None = None) -> None:
         return
     with st.container(border=True):
         for i, entry in enumerate(runs):
-            row = st.columns([3, 1.2, 1], vertical_alignment="center")
-            row[0].markdown(
+            # the words above, the buttons in a row that wraps: whole labels in a narrow column
+            st.markdown(
                 f"A run with **{count_labels(entry.by_you)} by you** ({entry.labels} labels in "
                 f"all) was kept ({plain(entry.reason)})."
             )
+            row = st.container(horizontal=True, gap="small")
             if entry.whole:
-                row[1].button(
+                row.button(
                     "Bring it back",
                     key=f"lb_restore_{i}",
                     on_click=restore,
                     args=(i, say),
-                    width="stretch",
                 )
             else:  # too costly to rebuild here: it goes home whole, as a session file
                 download(
-                    row[1],
+                    row,
                     "Download it",
                     lambda e=entry: history_json(e.run, e.labels, e.upload),
                     "ask-next-session.json",
@@ -62,10 +62,4 @@ def notice(say: Callable[[str], None] | None = None) -> None:
                     icon=":material/download:",
                     help="The whole run as a session file, every label in it.",
                 )
-            row[2].button(
-                "Forget it",
-                key=f"lb_dismiss_{i}",
-                on_click=backup.forget,
-                args=(i,),
-                width="stretch",
-            )
+            row.button("Forget it", key=f"lb_dismiss_{i}", on_click=backup.forget, args=(i,))

@@ -104,7 +104,7 @@ def draw(run: Learner) -> None:
         )
     )
     s = rc.standing(race, target)
-    m = st.columns(4)
+    m = st.columns([1, 1, 1, 1.5])  # "reached at start" needs the room, even at 1280×720
     m[0].metric("Your picks", s.picks)
     m[1].metric("Your accuracy", f"{s.you_acc[-1]:.1%}")
     m[2].metric(f"{name}'s accuracy", f"{s.them_acc[-1]:.1%}")

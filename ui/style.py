@@ -11,6 +11,10 @@ BASE_CSS = """
 .block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
 [data-testid="stMetricValue"] {font-variant-numeric: tabular-nums;}
 div[data-testid="stButton"] button {min-height: 2.6rem;}
+/* "Why this point?": its five columns fit the narrow column beside the plane, headers wrap */
+[data-testid="stExpander"] table {table-layout: fixed; width: 100%; font-size: 0.8rem;}
+[data-testid="stExpander"] th, [data-testid="stExpander"] td {padding: 0.3rem 0.3rem;
+  overflow-wrap: anywhere;}
 </style>
 """
 # The header stays: it holds the pages (navigation moves there) and the sidebar's button, the

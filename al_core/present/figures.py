@@ -468,6 +468,8 @@ def curve_spec(
             )
         )
     lows = [np.nanmin(c.lo if c.lo is not None else c.y) for c in curves if len(c.y)]
+    if target is not None:
+        lows.append(target)  # a target below every curve is still drawn, with its label
     floor = np.floor((min(lows) - 0.03) * 20) / 20 if lows and np.isfinite(min(lows)) else 0.0
     dotted = dict(color="#999", width=1, dash="dot")
     shapes, notes = [], []
