@@ -375,7 +375,10 @@ def why(viewed: int) -> None:
             st.caption("No model yet: the next points are drawn at random.")
             return
         label = STRATEGIES[run.config.strategy].label
-        rows = [{f"{label} rank": rank, **row} for rank, row in table.iterrows()]
+        rows = [
+            {f"{label} rank": rank, **row, "Point": int(row["Point"])}
+            for rank, row in table.iterrows()
+        ]
         st.markdown(markdown_table(rows))
         if shown := item_html(run.dataset, list(table["Point"])[:6]):
             st.html(shown)  # the items behind the picks, escaped in al_core
