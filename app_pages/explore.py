@@ -246,15 +246,19 @@ def metrics(viewed: int) -> None:
 def exports() -> None:
     """The run as a standalone script (scikit-learn + numpy) and as a step-by-step CSV."""
     c = st.columns(2)
-    download(
-        c[0],
-        "Python script",
-        lambda: python_script(run),
-        "ask_next_run.py",
-        key="export_script",
-        icon=":material/code:",
-        help="Reproduces this run's learning curve with scikit-learn and numpy alone.",
-    )
+    items = run.dataset.items
+    if items is not None and items.kind == "text":
+        c[0].caption("No Python script for a run on texts yet: download its history instead.")
+    else:
+        download(
+            c[0],
+            "Python script",
+            lambda: python_script(run),
+            "ask_next_run.py",
+            key="export_script",
+            icon=":material/code:",
+            help="Reproduces this run's learning curve with scikit-learn and numpy alone.",
+        )
     download(
         c[1],
         "History (CSV)",

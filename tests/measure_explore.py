@@ -5,6 +5,7 @@ Not a test (timings on a shared 2-core machine are noisy): run it by hand and qu
 with the load average it prints.
 
     python tests/measure_explore.py [--presses 30] [--samples 600] [--model logreg]
+        [--dataset digits --learn-in all]
 
 "Redrawn" means the new plane is on screen: the Labeled metric shows the new count, the chart
 has drawn that step (Plotly.react resolved: the graph's data-step attribute) and a frame has been
@@ -44,7 +45,7 @@ PRESS_AND_WAIT = """async ([expected]) => {
   return performance.now() - t0;
 }"""
 CHART_READY = """() => { const g = document.querySelector('.asknext-graph');
-  return g && g.dataset.drawn && g._fullData && g._fullData.some(t => t.name === 'Unlabeled pool'); }"""
+  return g && g.dataset.drawn && g._fullData && g._fullData.some(t => t.name.startsWith('Unlabeled')); }"""
 
 
 def first_page(path: str) -> float:
@@ -130,10 +131,12 @@ def main() -> None:
     ap.add_argument("--play-seconds", type=float, default=10.0)
     ap.add_argument("--samples", type=int, default=600)
     ap.add_argument("--model", default="logreg")
+    ap.add_argument("--dataset", default="moons")
+    ap.add_argument("--learn-in", default="view", choices=["view", "all"])
     ap.add_argument("--speed", default="Fast", choices=["Slow", "Normal", "Fast"])
     ap.add_argument("--first-page", action="store_true", help="also time fresh servers' first page")
     args = ap.parse_args()
-    query = f"?n={args.samples}&model={args.model}"
+    query = f"?n={args.samples}&model={args.model}&ds={args.dataset}&learn={args.learn_in}"
     load = os.getloadavg()
     with start_server() as base:
         result = measure(f"{base}/{query}", base.pid, args.presses, args.play_seconds, args.speed)
@@ -142,6 +145,8 @@ def main() -> None:
     result.update(
         samples=args.samples,
         model=args.model,
+        dataset=args.dataset,
+        learn_in=args.learn_in,
         speed=args.speed,
         cores=os.cpu_count(),
         load_before=[round(v, 2) for v in load],

@@ -86,7 +86,7 @@ def test_a_link_of_2000_steps_is_cut_to_its_budget_and_says_what_was_kept():
 
 def test_the_clock_stops_a_replay_whose_estimate_was_beaten(monkeypatch):
     """Labels crafted to be slow can beat the estimate: the clock still stops the rebuild."""
-    monkeypatch.setattr(cost, "replay", lambda config, sizes, start, k: [0.0] * len(sizes))
+    monkeypatch.setattr(cost, "replay", lambda config, sizes, start, k, dims=2: [0.0] * len(sizes))
     decoded = decode_state(long_link(steps=400))
     run, warnings = rebuild(decoded, budget_s=0.25)
     assert 0 < run.step_number < 400  # without the clock all 400 would be replayed

@@ -46,6 +46,11 @@ BAD = {
     "huge_values.csv": ["'x'", "1e+308", "rescale"],
     "single_row.csv": ["1 row of data", "at least 20"],
     "too_few_rows.csv": ["12 rows", "at least 20"],
+    "text_empty_text.csv": ["text column 'text'", "empty in row 8"],
+    "text_too_long.csv": ["row 5", "12,503 characters", "at most 10,000"],
+    "text_not_utf8.csv": ["not utf-8", "line 6"],
+    "text_one_class.csv": ["single class", "two or more"],
+    "text_no_words.csv": ["no words", "sentences"],
 }
 
 # file -> (feature names, class names or None when unlabeled, number of rows in the file)
@@ -55,6 +60,12 @@ GOOD = {
     "good_semicolon.csv": (("height", "weight"), ("cat", "dog", "fox"), 40),
     "good_tab_separated.csv": (("x", "y"), ("A", "B"), 30),
     "good_trailing_commas.csv": (("x", "y"), ("A", "B"), 30),
+    # script tags, Markdown and three duplicate rows: loaded, and shown escaped (test_items.py)
+    "good_text_html_duplicates.csv": (
+        ("Text map 1", "Text map 2"),
+        ("food", "sport", "weather"),
+        33,
+    ),
 }
 
 # A message a person can act on: no Python or parser internals, one sentence or two, and a fix.

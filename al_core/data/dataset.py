@@ -145,7 +145,9 @@ def project(X: np.ndarray) -> np.ndarray:
     scikit-learn's PCA gives the same plane but not the same last bits (1e-14 apart), which would
     change the coordinates, and so the runs, behind every saved link on bundled data.
     """
-    X = standardise(X)
+    X = X - X.mean(axis=0)
+    std = X.std(axis=0)
+    X = X / np.where(std > 0, std, 1.0)  # as `standardise`, inline: the exported script copies
     _, _, vt = np.linalg.svd(X, full_matrices=False)
     comps = vt[:2]
     comps *= np.sign(comps[np.arange(2), np.abs(comps).argmax(axis=1)])[:, None]

@@ -121,6 +121,10 @@ def python_script(learner: Learner, label_column: str | None = None) -> str:
         raise ValueError(f"no script template for model {c.model!r}")
     import_line, model_expr = _MODEL_CODE[c.model]
     upload = c.dataset not in D.DATASETS or ds.name not in D.DATASETS
+    if upload and ds.items is not None and ds.items.kind == "text":
+        raise ValueError(
+            "no script for a run on texts yet (the TF-IDF embedding is not written out)"
+        )
     has_truth = ds.X_test is not None and ds.y_test is not None
     data = _upload_data(learner, has_truth, label_column) if upload else _data(learner)
     stdlib = ["csv", "sys", "warnings"] if upload else ["warnings"]
@@ -197,13 +201,14 @@ def _data(learner: Learner) -> str:
     c = learner.config
     spec = D.DATASETS[c.dataset]
     if not spec.tunable:
+        space = fixed.standardise if c.learn_in == "all" else fixed.project  # all features
         return "\n\n".join(
             [
                 "",
-                _source(fixed.project),
+                _source(space),
                 _source(fixed.stratified_split),
                 f"bunch = skd.{spec.loader.__name__}()\n"
-                "X_all = project(np.asarray(bunch.data, dtype=float))\n"
+                f"X_all = {space.__name__}(np.asarray(bunch.data, dtype=float))\n"
                 "y_all = np.asarray(bunch.target, dtype=int)\n"
                 f"pool, test = stratified_split(y_all, {fixed.TEST_SHARE!r}, SEED)  # "
                 "a stratified 30% is held out\n"
