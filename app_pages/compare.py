@@ -10,6 +10,7 @@ from al_core.loop import cold_start
 from al_core.present.comparison import (
     experiment_curves,
     scenario_text,
+    seeds_caption,
     summary_table,
     target_note,
 )
@@ -102,7 +103,10 @@ def results(job: ExperimentJob) -> None:
     if exp is None:
         return
     if exp.cancelled:
-        st.warning(f"Cancelled: showing the {len(exp.results)} runs that finished.")
+        st.warning(
+            f"Cancelled: showing the {len(exp.results)} runs of {len(exp.strategies) * len(exp.seeds)} "
+            "that finished."
+        )
     for f in exp.failures:
         st.error(f"Run {f.strategy} / seed {f.seed} failed: {plain(f.error, limit=400)}")
     if not exp.results:
@@ -111,9 +115,7 @@ def results(job: ExperimentJob) -> None:
     target = float(sum(exp.targets.values()) / len(exp.targets))
     fig = curve_spec(curves, target=target, style=style.chart_style(), height=460)
     chart.curve("cmp_curves", fig, STATIC_CONFIG)
-    st.caption(
-        f"Mean over {len(exp.seeds)} seeds; the band is a 95% confidence interval of the mean."
-    )
+    st.caption(seeds_caption(exp))
     table = summary_table(exp)
     st.dataframe(
         table,
