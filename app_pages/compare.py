@@ -19,7 +19,7 @@ from al_core.present.palette import STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import plain
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from ui import chart, state, style
+from ui import chart, jobs, state, style
 
 ss = st.session_state
 COMPARE_DEFAULTS = {
@@ -71,9 +71,9 @@ def many_seeds() -> None:
     if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):
         seed_list = list(range(int(config.seed), int(config.seed) + int(seeds)))
         target = float(ss.get("cmp_target_share", 0.95))  # a lesson's claim may use its own
-        ss.cmp_job = ExperimentJob(
-            config, picks, seed_list, int(budget), target_share=target
-        ).start()
+        ss.cmp_job = jobs.start(
+            ExperimentJob(config, picks, seed_list, int(budget), target_share=target)
+        )
         st.rerun()
     if job is not None:  # poll only while it runs; a finished job is drawn once
         st.fragment(progress_view, run_every=0.5 if running else None)()
@@ -83,11 +83,7 @@ def progress_view() -> None:
     """Polls the background job; the rest of the page stays usable while it runs."""
     job: ExperimentJob = ss.cmp_job
     if job.running:
-        share = job.done / job.total if job.total else 0.0
-        label = f"{job.done} of {job.total or '…'} runs · {job.elapsed_s:.0f} s"
-        st.progress(share, text=label)
-        if st.button("Cancel", key="cmp_cancel"):
-            job.cancel()
+        jobs.status(job, "cmp_cancel")
         return
     if ss.get("cmp_shown") is not job:  # finished since the last full run: draw the results
         ss.cmp_shown = job
@@ -101,6 +97,8 @@ def results(job: ExperimentJob) -> None:
         return
     exp = job.result
     if exp is None:
+        if job.cancelled:
+            st.info("Cancelled before any run started.")
         return
     if exp.cancelled:
         st.warning(

@@ -339,3 +339,22 @@ def test_a_cancelled_comparisons_caption_counts_each_strategys_seeds():
     text = summary_table(exp).to_string()
     assert "nan" not in text and "None" not in text
     assert len(summary_table(exp)) == 2
+
+
+def test_a_dask_scheduler_that_accepts_and_never_answers_fails_fast(monkeypatch):
+    """Issue 17: it held the CLI for minutes; now one ValueError (one CLI line) at the deadline."""
+    import socket
+    import time
+
+    pytest.importorskip("distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    monkeypatch.setattr(ex, "DASK_CONNECT_S", 2.0)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match="cannot reach the Dask scheduler") as info:
+            ex._dask_client(f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert time.perf_counter() - start < 4
+    assert "\n" not in str(info.value)

@@ -132,7 +132,24 @@ def run_experiment(
     backend = _backend(backend, scheduler)
 
     tasks = dispatch_order(config, names, seeds)
-    full = {seed: _target_model_accuracy(tasks, seed, dataset) for seed in seeds}
+    full: dict[int, float] = {}
+    for seed in seeds:  # fitting the whole pool per seed can take a while: Cancel reaches it
+        if cancel is not None and cancel():
+            break
+        full[seed] = _target_model_accuracy(tasks, seed, dataset)
+    if len(full) < len(seeds):  # cancelled before any run: nothing to show but that
+        return Experiment(
+            config=config,
+            strategies=names,
+            seeds=seeds,
+            budget=int(budget),
+            results=[],
+            targets={s: target_share * a for s, a in full.items()},
+            full_accuracy=full,
+            target_share=float(target_share),
+            elapsed_s=time.perf_counter() - start,
+            cancelled=True,
+        )
     targets = {seed: target_share * acc for seed, acc in full.items()}
 
     results: list[RunResult] = []
@@ -303,7 +320,50 @@ def _dask_client(scheduler: str | None) -> Any:
             return get_client()
         except ValueError as exc:
             raise ValueError("backend dask needs a scheduler address (tcp://host:8786)") from exc
+    return _connect(Client, scheduler)
+
+
+DASK_CONNECT_S = 5.0
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A Dask client within DASK_CONNECT_S seconds, or one ValueError.
+
+    `Client(timeout=...)` bounds the TCP connect only: a server that accepts and never answers
+    the handshake held the CLI for minutes, so the client is built in a daemon thread that is
+    abandoned at the deadline. distributed's own logging is silenced meanwhile (its retries and
+    a half-built client's `__del__` printed a stack of noise after a bad address)."""
+    import logging
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def build() -> None:
+        try:
+            box["client"] = client_class(
+                scheduler, set_as_default=False, timeout=f"{DASK_CONNECT_S - 1:g}s"
+            )
+        except BaseException as exc:  # reported to the caller below
+            box["error"] = exc
+
+    quiet = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    levels = [log.level for log in quiet]
+    for log in quiet:
+        log.setLevel(logging.CRITICAL + 1)
     try:
-        return Client(scheduler, set_as_default=False, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
+        thread = threading.Thread(target=build, name="ask-next-dask-connect", daemon=True)
+        thread.start()
+        thread.join(DASK_CONNECT_S)
+    finally:
+        if "client" in box:
+            for log, level in zip(quiet, levels, strict=True):
+                log.setLevel(level)
+    if "client" in box:
+        return box["client"]
+    exc = box.get("error")
+    reason = (
+        f"no answer within {DASK_CONNECT_S:g} s"
+        if exc is None
+        else (str(exc).splitlines() or [type(exc).__name__])[0]
+    )
+    raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({reason})") from None
