@@ -85,6 +85,10 @@ class ExperimentJob:
             n = self.place
             ahead = "next in line" if n <= 1 else f"number {n} in line"
             return f"Waiting for a free worker: {ahead} (other students' experiments run first)"
+        if self._phase == "running" and not self.total:
+            return (
+                f"Fitting each seed's model on the whole pool (the target) · {self.elapsed_s:.0f} s"
+            )
         if self._phase == "running":
             return f"{self.done} of {self.total or '…'} runs · {self.elapsed_s:.0f} s"
         return "Cancelled" if self._phase == "cancelled" else "Done"
