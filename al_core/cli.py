@@ -318,6 +318,8 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
     if args.scheduler and args.backend not in (None, "dask"):
         sub.error("argument --scheduler: goes only with --backend dask")
 
+    if args.backend in (None, "loky", "multiprocessing"):
+        args.jobs = _capped_jobs(args.jobs)
     show = args.progress or sys.stderr.isatty()
     bar = ProgressBar(sys.stderr) if show else None
     try:
@@ -351,6 +353,18 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
     for f in exp.failures:
         print(f"{PROG}: run failed: {f.strategy} seed {f.seed}: {f.error}", file=sys.stderr)
     return 1 if exp.failures else 0
+
+
+def _capped_jobs(jobs: int) -> int:
+    """At most one worker process per core: more only fight over the cores (said in one line)."""
+    from al_core.experiments.pool import usable_cores
+
+    cores = usable_cores()
+    if jobs == -1 or jobs > cores:
+        if jobs != -1:
+            print(f"{PROG}: --jobs {jobs} capped at the {cores} cores here", file=sys.stderr)
+        return cores
+    return jobs
 
 
 def _config(sub: OneLineParser, args: argparse.Namespace, strategies: list[str]) -> Config:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -23,6 +25,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.extmath import softmax
 
 from al_core.params import Param, resolve
 
@@ -214,9 +217,38 @@ def fit_model(
         return model.fit(X, y)
 
 
+def clean_input():
+    """Context manager for fits and predictions on arrays the engine built itself (a dataset, a
+    grid): scikit-learn skips its finiteness and parameter checks, which cost a tiny step more
+    than the model's own work. Never around a stranger's raw input."""
+    return config_context(assume_finite=True, skip_parameter_validation=True)
+
+
+def _logreg_proba(model: LogisticRegression, X: np.ndarray) -> np.ndarray | None:
+    """`LogisticRegression.predict_proba` without its input validation (about 0.5 ms a call,
+    100× the arithmetic at this size): the same operations in the same order, so the same bits.
+    None when X is not a plain float64 matrix of the model's width (then sklearn decides)."""
+    coef = getattr(model, "coef_", None)
+    if (
+        coef is None
+        or not isinstance(X, np.ndarray)
+        or X.dtype != np.float64
+        or X.ndim != 2
+        or X.shape[1] != coef.shape[1]
+    ):
+        return None
+    scores = X @ coef.T + model.intercept_
+    if len(model.classes_) <= 2:
+        prob = expit(scores.reshape(-1), out=scores.reshape(-1))
+        return np.stack([1 - prob, prob], axis=1)
+    return softmax(scores, copy=False)
+
+
 def class_proba(model: BaseEstimator | PriorModel, X: np.ndarray, n_classes: int) -> np.ndarray:
     """Probabilities for every class of the dataset, zero for classes the model never saw."""
-    proba = model.predict_proba(X)
+    proba = _logreg_proba(model, X) if type(model) is LogisticRegression else None
+    if proba is None:
+        proba = model.predict_proba(X)
     if proba.shape[1] == n_classes:
         return proba
     full = np.zeros((len(X), n_classes))

@@ -10,6 +10,7 @@ from al_core.loop import cold_start
 from al_core.present.comparison import (
     experiment_curves,
     scenario_text,
+    seeds_caption,
     summary_table,
     target_note,
 )
@@ -18,7 +19,7 @@ from al_core.present.palette import STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import plain
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from ui import chart, state, style
+from ui import chart, jobs, state, style
 
 ss = st.session_state
 COMPARE_DEFAULTS = {
@@ -70,9 +71,9 @@ def many_seeds() -> None:
     if st.button("Run comparison", type="primary", disabled=running or not picks, key="cmp_run"):
         seed_list = list(range(int(config.seed), int(config.seed) + int(seeds)))
         target = float(ss.get("cmp_target_share", 0.95))  # a lesson's claim may use its own
-        ss.cmp_job = ExperimentJob(
-            config, picks, seed_list, int(budget), target_share=target
-        ).start()
+        ss.cmp_job = jobs.start(
+            ExperimentJob(config, picks, seed_list, int(budget), target_share=target)
+        )
         st.rerun()
     if job is not None:  # poll only while it runs; a finished job is drawn once
         st.fragment(progress_view, run_every=0.5 if running else None)()
@@ -82,11 +83,7 @@ def progress_view() -> None:
     """Polls the background job; the rest of the page stays usable while it runs."""
     job: ExperimentJob = ss.cmp_job
     if job.running:
-        share = job.done / job.total if job.total else 0.0
-        label = f"{job.done} of {job.total or '…'} runs · {job.elapsed_s:.0f} s"
-        st.progress(share, text=label)
-        if st.button("Cancel", key="cmp_cancel"):
-            job.cancel()
+        jobs.status(job, "cmp_cancel")
         return
     if ss.get("cmp_shown") is not job:  # finished since the last full run: draw the results
         ss.cmp_shown = job
@@ -100,9 +97,14 @@ def results(job: ExperimentJob) -> None:
         return
     exp = job.result
     if exp is None:
+        if job.cancelled:
+            st.info("Cancelled before any run started.")
         return
     if exp.cancelled:
-        st.warning(f"Cancelled: showing the {len(exp.results)} runs that finished.")
+        st.warning(
+            f"Cancelled: showing the {len(exp.results)} runs of {len(exp.strategies) * len(exp.seeds)} "
+            "that finished."
+        )
     for f in exp.failures:
         st.error(f"Run {f.strategy} / seed {f.seed} failed: {plain(f.error, limit=400)}")
     if not exp.results:
@@ -111,9 +113,7 @@ def results(job: ExperimentJob) -> None:
     target = float(sum(exp.targets.values()) / len(exp.targets))
     fig = curve_spec(curves, target=target, style=style.chart_style(), height=460)
     chart.curve("cmp_curves", fig, STATIC_CONFIG)
-    st.caption(
-        f"Mean over {len(exp.seeds)} seeds; the band is a 95% confidence interval of the mean."
-    )
+    st.caption(seeds_caption(exp))
     table = summary_table(exp)
     st.dataframe(
         table,

@@ -16,7 +16,7 @@ from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import markdown_table, plain
 from al_core.present.views import catch_up, plane_view, value_at, why_table
 from al_core.strategies import STRATEGIES
-from ui import backup, chart, kept_runs, state, style
+from ui import backup, chart, jobs, kept_runs, state, style
 from ui.downloads import download
 from ui.state import SPEEDS
 
@@ -336,10 +336,14 @@ def seed_bands() -> list[Curve]:
         if job is not None and job.running:
             job.cancel()
         seeds = list(range(run.config.seed, run.config.seed + 5))
-        ss.band_job = job = ExperimentJob(run.config, [run.config.strategy], seeds, budget).start()
+        ss.band_job = job = jobs.start(
+            ExperimentJob(run.config, [run.config.strategy], seeds, budget)
+        )
         ss.band_key = key
-    if job.running or job.result is None:
-        st.caption(f"Running 5 seeds in the background… {job.done}/{job.total or '…'}")
+    if job.running:
+        st.caption(f"5 seeds in the background: {job.status()}")
+        return []
+    if job.result is None:
         return []
     return [
         replace(c, name=f"{c.name}, 5 seeds", dash="dot") for c in experiment_curves(job.result)

@@ -298,3 +298,63 @@ def test_dask_without_a_client_or_address_says_what_it_needs():
     needs_distributed()
     with pytest.raises(ValueError, match="scheduler address"):
         small(["margin"], seeds=[0], budget=2, backend="dask")
+
+
+def test_a_cancelled_comparison_holds_every_strategy_for_the_seeds_it_finished():
+    """Issue 12, defect 6: runs go seed by seed with the strategies interleaved, so Cancel after
+    the first seeds leaves every strategy with those seeds, not 13 runs of random alone."""
+    done = []
+    exp = small(
+        ["margin", "qbc_vote"],
+        seeds=list(range(5)),
+        budget=2,
+        progress=lambda d, t: done.append(d),
+        cancel=lambda: len(done) >= 6,
+    )
+    assert exp.cancelled
+    assert sorted((r.seed, r.strategy) for r in exp.results) == sorted(
+        (seed, s) for seed in (0, 1) for s in ("random", "margin", "qbc_vote")
+    )
+
+
+def test_a_cancelled_comparisons_caption_counts_each_strategys_seeds():
+    """The caption says how many seeds each strategy really has, and one with none says so in
+    words, never 'nan ± 0.000' or 'None' in the table."""
+    from dataclasses import replace
+
+    from al_core.present.comparison import seeds_caption, summary_table
+
+    full = small(["margin", "qbc_vote"], seeds=[0, 1, 2], budget=2)
+    assert seeds_caption(full).startswith("Mean over 3 seeds")
+    kept = [
+        r
+        for r in full.results
+        if (r.strategy, r.seed) in {("random", 0), ("random", 1), ("margin", 0)}
+    ]
+    exp = replace(full, results=kept, cancelled=True)
+    caption = seeds_caption(exp)
+    assert "Mean over 3 seeds" not in caption
+    assert "Random 2 of 3 seeds" in caption and "Margin 1 of 3" in caption
+    assert "QBC (vote entropy): no run finished before Cancel" in caption
+    text = summary_table(exp).to_string()
+    assert "nan" not in text and "None" not in text
+    assert len(summary_table(exp)) == 2
+
+
+def test_a_dask_scheduler_that_accepts_and_never_answers_fails_fast(monkeypatch):
+    """Issue 17: it held the CLI for minutes; now one ValueError (one CLI line) at the deadline."""
+    import socket
+    import time
+
+    pytest.importorskip("distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    monkeypatch.setattr(ex, "DASK_CONNECT_S", 2.0)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match="cannot reach the Dask scheduler") as info:
+            ex._dask_client(f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert time.perf_counter() - start < 4
+    assert "\n" not in str(info.value)

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from al_core.experiments.jobs import ExperimentJob
+from al_core.experiments.pool import FairQueue
 from al_core.loop import Config
 from al_core.strategies import STRATEGIES, Strategy
 
@@ -24,20 +25,77 @@ def test_a_job_runs_in_the_background_and_reports_progress():
 
 
 def test_cancel_stops_between_runs_and_keeps_what_finished(monkeypatch):
-    gate = threading.Event()
+    holder: list[ExperimentJob] = []
 
-    def slow(ctx, X):  # holds every margin run until the test lets it go
-        gate.wait(30)
+    def slow(ctx, X):  # the first run of it asks to cancel, as a person would mid-way
+        holder[0].cancel()
         return STRATEGIES["margin"].utility(ctx, X)
 
     monkeypatch.setitem(STRATEGIES, "slow", Strategy("slow", "Slow", "Waits.", slow))
-    job = ExperimentJob(SMALL, ["slow"], list(range(6)), budget=2, jobs=1).start()
-    job.cancel()
-    gate.set()
-    assert job.join(timeout=60)
+    job = ExperimentJob(SMALL, ["slow"], list(range(6)), budget=2, jobs=1, queue=FairQueue())
+    holder.append(job)
+    assert job.start().join(timeout=60)
     exp = job.result
-    assert job.cancelled and exp is not None and exp.cancelled
+    assert job.cancelled and exp is not None and exp.cancelled and job.state == "cancelled"
     assert 0 < len(exp.results) < 12  # stopped early, the finished runs kept
+
+
+def _held_job(line: FairQueue, session: str, gate: threading.Event) -> ExperimentJob:
+    return ExperimentJob(
+        SMALL, ["held"], [0], budget=1, jobs=1, session=session, queue=line
+    ).start()
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """A strategy that holds its run until the test opens the gate."""
+    gate = threading.Event()
+
+    def wait(ctx, X):
+        gate.wait(30)
+        return STRATEGIES["margin"].utility(ctx, X)
+
+    monkeypatch.setitem(STRATEGIES, "held", Strategy("held", "Held", "Waits.", wait))
+    yield gate
+    gate.set()
+
+
+def _wait_for(predicate, timeout=20.0) -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def test_the_line_runs_one_at_a_time_takes_turns_between_sessions_and_shows_places(held):
+    line = FairQueue(slots=1)
+    first = _held_job(line, "a", held)
+    _wait_for(lambda: first.state == "running")
+    a2 = _held_job(line, "a", held)
+    _wait_for(lambda: line.place(a2) == 1)
+    b1 = _held_job(line, "b", held)  # arrives later, but session b has had no turn yet
+    _wait_for(lambda: line.place(b1) == 1)
+    assert (a2.place, b1.place) == (2, 1) and a2.state == "queued"
+    assert "number 2 in line" in a2.status() and "next in line" in b1.status()
+    held.set()
+    for job in (first, a2, b1):
+        assert job.join(timeout=60) and job.state == "done"
+    assert b1.ran_at < a2.ran_at  # b's first job went before a's second
+
+
+def test_cancel_reaches_a_queued_job_and_a_whole_session(held):
+    line = FairQueue(slots=1)
+    running = _held_job(line, "a", held)
+    _wait_for(lambda: running.state == "running")
+    waiting = _held_job(line, "b", held)
+    _wait_for(lambda: line.place(waiting) == 1)
+    waiting.cancel()
+    assert waiting.join(timeout=5) and waiting.state == "cancelled" and waiting.result is None
+    assert line.cancel_session("a") == 1
+    held.set()
+    assert running.join(timeout=60) and running.state == "cancelled"
 
 
 def test_an_error_in_one_run_is_reported_and_the_others_finish(monkeypatch):

@@ -185,3 +185,18 @@ def test_param_clamp_and_resolve_directly():
     assert resolve((p, q), {"scale": 3}) == {"depth": 5, "scale": 3.0}
     with pytest.raises(ValueError, match="name: value pairs"):
         resolve((p,), [("depth", 3)])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_logistic_fast_path_gives_sklearns_exact_bits(n_classes):
+    """The engine skips predict_proba's validation for logistic regression: the probabilities must
+    be scikit-learn's to the last bit, or saved links would replay other picks."""
+    ds = make_dataset("blobs" if n_classes == 3 else "moons", 400, 0.3, 3, n_classes, 0)
+    model = fit_model("logreg", {}, ds.X[:60], ds.y[:60], 3, n_classes)
+    for X in (ds.X_test, ds.X[::3], ds.X[5:6]):
+        np.testing.assert_array_equal(class_proba(model, X, n_classes), model.predict_proba(X))
+    # A matrix that is not plain float64 goes to scikit-learn itself.
+    np.testing.assert_array_equal(
+        class_proba(model, ds.X_test.astype(np.float32), n_classes),
+        model.predict_proba(ds.X_test.astype(np.float32)),
+    )

@@ -1,6 +1,7 @@
 """An experiment in the background: the Compare page, the 5-seed bands and lesson checks start
-one and poll it, so the page stays usable; `cancel()` stops it between runs and keeps what
-finished.
+one and poll it, so the page stays usable. It waits its turn in the server's fair line
+(`pool.shared_queue`), shows its place while it waits, and `cancel()` stops it in any phase:
+in line, while the target models are fitted, or between runs, keeping what finished.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from al_core.experiments.pool import FairQueue, shared_queue, usable_cores
 from al_core.experiments.results import Experiment
 from al_core.experiments.runner import run_experiment
 from al_core.loop.config import Config
@@ -23,8 +25,10 @@ class ExperimentJob:
     strategies: Sequence[str]
     seeds: Sequence[int]
     budget: int
-    jobs: int = 2
+    jobs: int = 0  # 0: one worker per core
     target_share: float = 0.95
+    session: str = ""  # whose job: the line takes turns between sessions
+    queue: FairQueue | None = None  # None: the server's shared line
     done: int = 0
     total: int = 0
     result: Experiment | None = None
@@ -32,6 +36,8 @@ class ExperimentJob:
     started: float = field(default_factory=time.perf_counter)
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _phase: str = "queued"
+    ran_at: float | None = None  # when it left the line
 
     def start(self) -> ExperimentJob:
         """Run in a background thread; returns self, so `job = ExperimentJob(...).start()`."""
@@ -40,19 +46,52 @@ class ExperimentJob:
         return self
 
     def _run(self) -> None:
+        line = self.queue or shared_queue()
+        if not line.acquire(self, self._cancel.is_set):
+            self._phase = "cancelled"
+            return
+        self._phase = "running"
+        self.ran_at = time.perf_counter()
         try:
             self.result = run_experiment(
                 self.config,
                 list(self.strategies),
                 list(self.seeds),
                 self.budget,
-                jobs=self.jobs,
+                jobs=min(self.jobs or usable_cores(), usable_cores()),
                 progress=self._progress,
                 cancel=self._cancel.is_set,
                 target_share=self.target_share,
             )
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            line.release(self)
+            self._phase = "cancelled" if self._cancel.is_set() else "done"
+
+    @property
+    def state(self) -> str:
+        """queued, running, done or cancelled."""
+        return self._phase
+
+    @property
+    def place(self) -> int:
+        """Place in the server's line: 0 once running, 1 when next, …"""
+        return (self.queue or shared_queue()).place(self) if self._phase == "queued" else 0
+
+    def status(self) -> str:
+        """The one status line a page shows beside Cancel."""
+        if self._phase == "queued":
+            n = self.place
+            ahead = "next in line" if n <= 1 else f"number {n} in line"
+            return f"Waiting for a free worker: {ahead} (other students' experiments run first)"
+        if self._phase == "running" and not self.total:
+            return (
+                f"Fitting each seed's model on the whole pool (the target) · {self.elapsed_s:.0f} s"
+            )
+        if self._phase == "running":
+            return f"{self.done} of {self.total or '…'} runs · {self.elapsed_s:.0f} s"
+        return "Cancelled" if self._phase == "cancelled" else "Done"
 
     def _progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total

@@ -17,7 +17,7 @@ import numpy as np
 from al_core.data import Bounds, Dataset, make_dataset
 from al_core.loop import scoring
 from al_core.loop.config import Config
-from al_core.models import class_proba, fit_model
+from al_core.models import class_proba, clean_input, fit_model
 from al_core.strategies import STRATEGIES, Query, QueryContext, query
 from al_core.threads import one_thread
 
@@ -188,7 +188,7 @@ class Learner:
         if key not in self._cache:
             ctx = replace(self.context(), rng=self._rng("utility"))
             X = self.X[self.candidates]
-            with one_thread():
+            with one_thread(), clean_input():
                 self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
         return self._cache[key]
 

@@ -13,13 +13,13 @@ import numpy as np
 from al_core.data import Dataset
 from al_core.loop.config import Config
 from al_core.loop.metrics import evaluate
-from al_core.models import class_proba, fit_model
+from al_core.models import class_proba, clean_input, fit_model
 from al_core.threads import one_thread
 
 
 def fit(config: Config, dataset: Dataset, rows: np.ndarray, labels: np.ndarray) -> Any:
     """A fresh model of the run's kind on `rows` of the pool with `labels`."""
-    with one_thread():
+    with one_thread(), clean_input():  # the dataset's own arrays: no need to check them again
         return fit_model(
             config.model,
             config.model_params,
@@ -34,7 +34,7 @@ def score(model: Any, dataset: Dataset, learn_in: str = "view") -> dict[str, flo
     """The held-out test metrics (one prediction serves all four); without ground truth, the
     model's mean confidence over the pool instead. `learn_in` is the space the model knows."""
     X, X_test = dataset.inputs(learn_in)
-    with one_thread():
+    with one_thread(), clean_input():
         if X_test is not None and dataset.y_test is not None:
             return evaluate(class_proba(model, X_test, dataset.n_classes), dataset.y_test)
         proba = class_proba(model, X, dataset.n_classes)

@@ -41,6 +41,7 @@ def experiment_curves(exp: Experiment, metric: str = "accuracy") -> list[Curve]:
 def summary_table(exp: Experiment) -> pd.DataFrame:
     """The summary with readable columns: AULC mean ± sd, labels to target, savings vs random."""
     s = exp.summary
+    s = s[s.n_runs > 0]  # a strategy with no finished run has no numbers: the caption says so
     out = pd.DataFrame(
         {
             "Strategy": [STRATEGIES[n].label for n in s.strategy],
@@ -54,6 +55,22 @@ def summary_table(exp: Experiment) -> pd.DataFrame:
     )
     return out.sort_values("Savings vs random", ascending=False, na_position="last").reset_index(
         drop=True
+    )
+
+
+def seeds_caption(exp: Experiment) -> str:
+    """What the means are over. Every strategy with every seed: "Mean over 40 seeds"; after a
+    Cancel or failures, each strategy's own count, and a strategy with none says so in words."""
+    total = len(exp.seeds)
+    counts = {s: len({r.seed for r in exp.results if r.strategy == s}) for s in exp.strategies}
+    band = "the band is a 95% confidence interval of the mean."
+    if all(n == total for n in counts.values()):
+        return f"Mean over {total} seeds; {band}"
+    having = [f"{STRATEGIES[s].label} {n} of {total} seeds" for s, n in counts.items() if n]
+    why = "before Cancel" if exp.cancelled else "(every run failed)"
+    missing = [f"{STRATEGIES[s].label}: no run finished {why}." for s, n in counts.items() if not n]
+    return " ".join(
+        [f"Mean over the seeds each strategy finished: {', '.join(having)}; {band}", *missing]
     )
 
 
