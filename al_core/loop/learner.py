@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,6 +92,9 @@ class Learner:
             c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance
         )
         self._strategy = STRATEGIES[c.strategy]
+        # Called with the learner after every recorded step, while its model is held (the
+        # stopping meter records its signals there, see `loop.stopping.StopTrace`).
+        self.observers: list[Callable[[Learner], None]] = []
         self.reset()
 
     # ------------------------------------------------------------ state
@@ -399,6 +403,8 @@ class Learner:
             note,
         )
         self.steps.append(step)
+        for observe in self.observers:
+            observe(self)
         self._trim_models(keep=number)
         return step
 
