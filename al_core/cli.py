@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from al_core.data import CLASS_RANGE, DATASETS
 from al_core.loop import Config
 from al_core.loop.schema import FIELD, FIELDS, UPLOAD
+from al_core.loop.stopping import CRITERIA
 from al_core.models import MODELS
 from al_core.params import Param, parse_number
 from al_core.strategies import STRATEGIES
@@ -220,6 +221,20 @@ def _scenario_options(p: argparse.ArgumentParser, compare: bool) -> None:
         help="target = X × the accuracy with the whole pool labeled (default 0.95)",
     )
     r.add_argument(
+        "--stop",
+        choices=list(CRITERIA),
+        default=None,
+        metavar="CRITERION",
+        help="also report when a stopping criterion fires: " + ", ".join(CRITERIA),
+    )
+    r.add_argument(
+        "--stop-threshold",
+        type=_number(float, 0.0, 1.0),
+        default=None,
+        metavar="X",
+        help="the criterion's threshold (kappa 0.99, uncertainty 0.05, change 0 by default)",
+    )
+    r.add_argument(
         "--jobs",
         type=_jobs,
         default=1,
@@ -317,6 +332,15 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
         sub.error("argument --seeds: the seeds run past 4294967295; lower --seed")
     if args.scheduler and args.backend not in (None, "dask"):
         sub.error("argument --scheduler: goes only with --backend dask")
+    if args.stop_threshold is not None:
+        if args.stop is None:
+            sub.error("argument --stop-threshold: goes only with --stop")
+        c = CRITERIA[args.stop]
+        if not c.low <= args.stop_threshold <= c.high:
+            sub.error(
+                f"argument --stop-threshold: {args.stop} takes {c.low:g} to {c.high:g} "
+                f"(got {args.stop_threshold:g})"
+            )
 
     if args.backend in (None, "loky", "multiprocessing"):
         args.jobs = _capped_jobs(args.jobs)
@@ -339,6 +363,7 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.finish()
+    exp.stop_criterion, exp.stop_threshold = args.stop, args.stop_threshold
 
     if args.out:
         try:
@@ -494,7 +519,9 @@ def render_table(exp: Any, command: str, jobs: int) -> str:
                 saved,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    if exp.stop_criterion is not None:
+        rows = _with_stop_columns(exp, rows)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     lines.append("")
@@ -502,6 +529,29 @@ def render_table(exp: Any, command: str, jobs: int) -> str:
         "labels to target: median labels (initial included) to reach the target; saved: "
         "random's median minus this one's."
     )
+    if exp.stop_criterion is not None:
+        s = exp.summary
+        t = s["stop_threshold"].iloc[0] if len(s) else math.nan
+        lines.append(
+            f"stops at ({exp.stop_criterion}, threshold {t:g}): median step (labels) at which "
+            "the criterion first fires; acc there vs at the budget (a run that never stops "
+            "labels its whole budget)."
+        )
     if exp.cancelled:
         lines.append("cancelled: only the finished runs are shown")
     return "\n".join(lines)
+
+
+def _with_stop_columns(exp: Any, rows: list[tuple]) -> list[tuple]:
+    """The table's rows with two more columns: where the criterion stops, and what it costs."""
+    by = {r.strategy: r for r in exp.summary.itertuples()}
+    out = [(*rows[0], "stops at", "acc there / budget")]
+    for row, s in zip(rows[1:], exp.summary.strategy):
+        r = by[s]
+        if not r.n_runs:
+            out.append((*row, "", ""))
+            continue
+        at = "never" if math.isnan(r.stop_step) else f"step {r.stop_step:g} ({r.stop_labels:g})"
+        fired = f" {round(r.stop_fired * r.n_runs)}/{r.n_runs}"
+        out.append((*row, at + fired, f"{r.stop_accuracy:.3f} / {r.budget_accuracy:.3f}"))
+    return out

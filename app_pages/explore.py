@@ -16,7 +16,7 @@ from al_core.present.palette import RANDOM_COLOR, STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import markdown_table, plain
 from al_core.present.views import catch_up, plane_view, value_at, why_table
 from al_core.strategies import STRATEGIES
-from ui import backup, chart, jobs, kept_runs, state, style
+from ui import backup, chart, jobs, kept_runs, state, stop_meter, style
 from ui.downloads import download
 from ui.state import SPEEDS
 
@@ -208,7 +208,8 @@ def metrics(viewed: int) -> None:
     prev = run.steps[viewed - 1].metrics.get("accuracy") if viewed > 0 else None
     twin = ss.get("twin")
     base = value_at(twin, s.n_labeled) if twin is not None else None
-    m = st.columns(4)
+    m = st.columns([1, 1, 1, 1, 1.8])
+    stop_meter.draw(m[4], run, viewed)
     m[0].metric("Labeled", s.n_labeled, help="Labels the model has learned from.")
     if acc is None:
         m[1].metric(
@@ -415,6 +416,7 @@ def settings() -> None:
     with c[1]:
         seed_band_toggle()
         cold_start_hint()
+        stop_meter.settings()
 
 
 kept_runs.notice()  # runs with your labels that a change or Reset replaced

@@ -27,7 +27,7 @@ from al_core.present.palette import (
 )
 from al_core.present.safe_text import plain
 from al_core.present.views import oracle_curve, plane_view
-from ui import chart, kept_runs, label_files, race_mode, room, state, status, style
+from ui import chart, kept_runs, label_files, race_mode, room, state, status, stop_meter, style
 
 ss = st.session_state
 
@@ -126,7 +126,8 @@ def _class_css(names: tuple[str, ...]) -> None:
 def metrics(run: Learner) -> None:
     """The counts a person labels by: labels, the score, theirs, and the mistakes (or skips)."""
     s = run.steps[-1]
-    m = st.columns(4)
+    m = st.columns([1, 1, 1, 1, 1.8])
+    stop_meter.draw(m[4], run)
     m[0].metric("Labeled", run.n_labeled, help="Labels the model has learned from.")
     acc = s.metrics.get("accuracy")
     if acc is None:
@@ -277,6 +278,8 @@ def label_mode() -> None:
         label_buttons(run, points)
         status.show()
         label_curve(run)
+        with st.expander("When to stop"):
+            stop_meter.settings()
         history(run)
 
 

@@ -13,6 +13,7 @@ from al_core.experiments.lessons import (
     check_noise,
     check_nothing_to_gain,
     check_savings,
+    check_when_to_stop,
 )
 from al_core.loop.config import Config
 
@@ -162,6 +163,36 @@ LESSONS: list[Lesson] = [
         seeds=20,
         budget=60,
         check=check_nothing_to_gain,
+    ),
+    Lesson(
+        slug="when-to-stop",
+        title="When to stop",
+        claim=(
+            "From 4 labels on two moons with an RBF SVM, stabilizing predictions (mean κ of the "
+            "last 3 steps at least 0.99) stops least-confident sampling after about 40 more "
+            "labels at its accuracy of 60 labels, but stops random sampling after about 12, "
+            "3 or more points short of it."
+        ),
+        text=(
+            "Labels cost money, and the truth is not known while you label, so a rule has to "
+            "say when more labels stop paying. Stabilizing predictions watches a fixed set of "
+            "unlabeled points and stops once successive models label them almost the same way. "
+            "With least confident every answer sits on the boundary and moves it, so the models "
+            "keep disagreeing until the boundary has settled: it stops late, well after "
+            "accuracy passed 99% of what the whole pool gives, but never short. Random sampling "
+            "mostly asks about points deep inside a moon, which do not move an SVM at all, so "
+            "successive models agree while the model is still wrong: it stops early. Watch the "
+            "meter beside the plane, and the two steps it shows where accuracy first reached 95% "
+            "and 99% of the full-data accuracy. Switch the meter to classification change (it "
+            "fires after a single answer that changed nothing) or overall uncertainty (it never "
+            "gets below 0.05 here) to see why stabilizing predictions is the usual choice."
+        ),
+        page="explore",
+        config=Config(initial=4, model="svm_rbf", seed=0),
+        strategies=LC_VS_RANDOM,
+        seeds=20,
+        budget=60,
+        check=check_when_to_stop,
     ),
 ]
 

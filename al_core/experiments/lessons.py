@@ -17,9 +17,11 @@ import numpy as np
 
 from al_core.experiments.results import Experiment
 from al_core.experiments.runner import run_experiment
+from al_core.experiments.stop_summary import run_stop
 from al_core.loop.config import Config
 from al_core.loop.learner import Learner, initial_indices
 from al_core.loop.metrics import aulc, censored_median, labels_to_target
+from al_core.loop.stopping import CRITERIA
 from al_core.threads import one_thread
 
 if TYPE_CHECKING:
@@ -174,8 +176,19 @@ def _via_experiment(
                 "labels_to_target": labels_to_target(r.n_labeled, r.accuracy, target),
                 "full_accuracy": exp.full_accuracy[r.seed],
             }
+            | _stops(r)
         )
     return _result(lesson, curves, rows, exp)
+
+
+def _stops(run) -> dict[str, float]:
+    """Per stopping criterion (default threshold): the step it fires at (NaN if never) and
+    the accuracy there (the budget's if never)."""
+    out = {}
+    for name in CRITERIA:
+        stop = run_stop(run, name)
+        out[f"stop_{name}"], out[f"stop_{name}_accuracy"] = stop["step"], stop["accuracy"]
+    return out
 
 
 def _run_learner(lesson: Lesson, strategy: str, seed: int) -> tuple[tuple, dict[str, float]]:
@@ -348,4 +361,32 @@ def check_nothing_to_gain(result: LessonResult) -> tuple[bool, str]:
         f"full-data accuracy minus accuracy at the start ({n0} labels): {_ms(short)}; accuracy "
         f"added by {result.lesson.budget} more labels: {parts}; AULC, least confident minus "
         f"random: {_ms(gain)}"
+    )
+
+
+def check_when_to_stop(result: LessonResult) -> tuple[bool, str]:
+    """Stabilizing predictions stops least confident late but safely, random early and short."""
+    lc_step, rnd_step = (result.values(s, "stop_kappa") for s in ("least_confident", "random"))
+    lc_med, rnd_med = (_reached(censored_median(v)) for v in (lc_step, rnd_step))
+    cost = {
+        s: result.values(s, "stop_kappa_accuracy") - result.values(s, "final_accuracy")
+        for s in ("least_confident", "random")
+    }
+    lc_share = result.values("least_confident", "stop_kappa_accuracy") / result.values(
+        "least_confident", "full_accuracy"
+    )
+    ok = (
+        35 <= lc_med <= 47  # "about 40 more labels" (one label per step)
+        and cost["least_confident"].mean() >= -0.01
+        and np.mean(lc_share >= 0.95) >= 0.9
+        and 8 <= rnd_med <= 16  # "about 12"
+        and rnd_med <= 0.5 * lc_med
+        and cost["random"].mean() <= -0.03
+    )
+    return ok, (
+        f"median step at which mean κ of the last 3 reaches 0.99, over {len(lc_step)} seeds: "
+        f"least confident {lc_med:g}, random {rnd_med:g}; accuracy there minus accuracy at the "
+        f"budget: least confident {_ms(cost['least_confident'])}, random {_ms(cost['random'])}; "
+        f"least confident at ≥ 95% of full-data accuracy when it stops in "
+        f"{np.mean(lc_share >= 0.95):.0%} of seeds"
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from al_core.experiments.stop_summary import stop_rows
 from al_core.loop.config import Config
 from al_core.loop.metrics import METRICS, aulc, censored_median, labels_to_target
 
@@ -32,6 +33,8 @@ class RunResult:
     f1_macro: list[float]
     log_loss: list[float]
     elapsed_s: float
+    # The stopping criteria's signals after every step (`loop.stopping.StopTrace.signals`).
+    stop: dict[str, list[float]] = field(default_factory=dict)
 
     def metric(self, name: str) -> list[float]:
         """One metric's values after every step."""
@@ -65,6 +68,10 @@ class Experiment:
     failures: list[Failure] = field(default_factory=list)
     elapsed_s: float = 0.0
     cancelled: bool = False
+    # A stopping criterion to report in the summary (`compare --stop`), and its threshold
+    # (None: the criterion's default). Read from the runs' signals: changing it reruns nothing.
+    stop_criterion: str | None = None
+    stop_threshold: float | None = None
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -107,6 +114,11 @@ class Experiment:
         base = table.loc[table.strategy == BASELINE, "labels_to_target"]
         baseline = float(base.iloc[0]) if len(base) else math.nan
         table["savings_vs_random"] = baseline - table["labels_to_target"]
+        if self.stop_criterion is not None:
+            stops = stop_rows(
+                self.results, self.strategies, self.stop_criterion, self.stop_threshold
+            )
+            table = table.merge(pd.DataFrame(stops), on="strategy", how="left")
         return table
 
     def curves(self, metric: str = "accuracy", band: str = "ci") -> pd.DataFrame:
@@ -140,6 +152,7 @@ class Experiment:
             {"strategy": r.strategy, "seed": r.seed, "n_labeled": r.n_labeled}
             | {m: r.metric(m) for m in METRICS}
             | {"elapsed_s": r.elapsed_s}
+            | ({"stop": r.stop} if self.stop_criterion is not None else {})
             for r in self._ordered()
         ]
         return _clean(

@@ -25,6 +25,7 @@ from al_core.loop.config import Config
 from al_core.loop.learner import Learner
 from al_core.loop.metrics import METRICS
 from al_core.loop.scoring import fit_and_score
+from al_core.loop.stopping import StopTrace
 from al_core.strategies import STRATEGIES
 from al_core.threads import one_thread
 
@@ -49,6 +50,7 @@ def run_one(
     start = time.perf_counter()
     with one_thread():  # tiny fits: BLAS threads only fight each other
         learner = Learner(config, dataset or _dataset(config.validated()))
+        trace = StopTrace.attach(learner)  # the stopping criteria's signals, step by step
         goal = learner.n_labeled + int(budget)
         learner.advance(goal if stop_at is None else min(goal, int(stop_at)))
     n, _ = learner.curve()
@@ -58,6 +60,7 @@ def run_one(
         n_labeled=[int(v) for v in n],
         **{m: [float(v) for v in learner.curve(m)[1]] for m in METRICS},
         elapsed_s=time.perf_counter() - start,
+        stop=trace.signals(),
     )
 
 

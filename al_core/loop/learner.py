@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -92,6 +93,9 @@ class Learner:
         )
         self._strategy = STRATEGIES[c.strategy]
         self._carry: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # grid -> nearest pool points
+        # Called with the learner after every recorded step, while its model is held (the
+        # stopping meter records its signals there, see `loop.stopping.StopTrace`).
+        self.observers: list[Callable[[Learner], None]] = []
         self.reset()
 
     # ------------------------------------------------------------ state
@@ -449,6 +453,8 @@ class Learner:
             note,
         )
         self.steps.append(step)
+        for observe in self.observers:
+            observe(self)
         self._trim_models(keep=number)
         return step
 
