@@ -6,11 +6,14 @@ import streamlit as st
 
 from al_core.experiments import races
 from al_core.experiments.jobs import ExperimentJob
+from al_core.experiments.results import Experiment
 from al_core.loop import cold_start
+from al_core.loop.stopping import CRITERIA
 from al_core.present.comparison import (
     experiment_curves,
     scenario_text,
     seeds_caption,
+    stop_table,
     summary_table,
     target_note,
 )
@@ -19,7 +22,7 @@ from al_core.present.palette import STATIC_CONFIG, strategy_color
 from al_core.present.safe_text import plain
 from al_core.present.views import plane_view
 from al_core.strategies import STRATEGIES
-from ui import chart, jobs, state, style
+from ui import chart, jobs, state, stop_meter, style
 
 ss = st.session_state
 COMPARE_DEFAULTS = {
@@ -129,6 +132,7 @@ def results(job: ExperimentJob) -> None:
         },
     )
     st.caption(target_note(exp) + f" Took {exp.elapsed_s:.1f} s.")
+    stopping(exp)
     st.download_button(
         "Download results (CSV)",
         lambda: exp.runs.to_csv(index=False),
@@ -136,6 +140,32 @@ def results(job: ExperimentJob) -> None:
         mime="text/csv",
         key="cmp_download",
         icon=":material/download:",
+    )
+
+
+def stopping(exp: Experiment) -> None:
+    """Where each strategy could have stopped, by the criterion the meter uses (read from the
+    runs' recorded signals: choosing another criterion reruns nothing)."""
+    st.markdown("**When to stop**")
+    with st.columns(2)[0]:
+        stop_meter.settings()
+    name, threshold = stop_meter.chosen()
+    st.dataframe(
+        stop_table(exp, name, threshold),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Stops at step": st.column_config.NumberColumn(format="%.0f"),
+            "Labels there": st.column_config.NumberColumn(format="%.0f"),
+            "Fired in": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+            "Accuracy there": st.column_config.NumberColumn(format="%.3f"),
+            "Accuracy at budget": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+    st.caption(
+        f"{CRITERIA[name].idea} Threshold {threshold:g}. A step is counted from the first "
+        "label the strategy asked for; a run where the criterion never fired counts as "
+        "beyond the budget in the median."
     )
 
 

@@ -2,6 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
+from al_core.loop.stopping import CRITERIA
+
 
 def open_compare() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60).run()
@@ -26,6 +28,16 @@ def test_a_small_comparison_runs_and_reports():
     table = at.dataframe[0].value
     assert set(table["Strategy"]) == {"Margin", "Random"}
     assert any("Target:" in c.value for c in at.caption)
+    stops = at.dataframe[1].value  # where each strategy could have stopped, from its signals
+    assert set(stops["Strategy"]) == {"Margin", "Random"}
+    assert ((stops["Fired in"] >= 0) & (stops["Fired in"] <= 1)).all()
+    at.selectbox(key="stop_criterion").set_value("change").run()  # rereads, reruns nothing
+    assert not at.exception, at.exception
+    assert at.session_state["cmp_job"] is job
+    assert any(
+        "no pool prediction changed" in c.value.lower() or "change" in c.value.lower()
+        for c in at.caption
+    )
 
 
 def open_race() -> AppTest:

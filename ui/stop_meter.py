@@ -106,6 +106,14 @@ def draw(column, run: Learner, step: int | None = None) -> None:
     column.html(_CSS + html)
 
 
+def chosen() -> tuple[str, float]:
+    """The criterion and threshold the person chose (the defaults before any choice); reads
+    only, so it may follow the widgets in a run."""
+    ss = st.session_state
+    name = ss.get(CRITERION, "kappa")
+    return name, float(ss.get(_threshold_key(name), CRITERIA[name].threshold))
+
+
 def settings() -> None:
     """The criterion and its threshold: what the meter reads (display only; the run is the
     same whichever is chosen)."""

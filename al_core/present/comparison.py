@@ -8,6 +8,7 @@ import pandas as pd
 
 from al_core.data import DATASETS
 from al_core.experiments.results import Experiment
+from al_core.experiments.stop_summary import stop_rows
 from al_core.loop.config import Config
 from al_core.models import MODELS
 from al_core.present.figures import Curve
@@ -55,6 +56,27 @@ def summary_table(exp: Experiment) -> pd.DataFrame:
     )
     return out.sort_values("Savings vs random", ascending=False, na_position="last").reset_index(
         drop=True
+    )
+
+
+def stop_table(exp: Experiment, criterion: str, threshold: float | None = None) -> pd.DataFrame:
+    """Per strategy, where a stopping criterion fires: the median step and labels (over the
+    runs where it fired; "never" counts as beyond the budget), how often it fired, and the
+    accuracy there against the accuracy at the budget. Read from the runs' signals."""
+    rows = [
+        r
+        for r in stop_rows(exp.results, exp.strategies, criterion, threshold)
+        if r["strategy"] in {run.strategy for run in exp.results}
+    ]
+    return pd.DataFrame(
+        {
+            "Strategy": [STRATEGIES[r["strategy"]].label for r in rows],
+            "Stops at step": [r["stop_step"] for r in rows],
+            "Labels there": [r["stop_labels"] for r in rows],
+            "Fired in": [r["stop_fired"] for r in rows],
+            "Accuracy there": [r["stop_accuracy"] for r in rows],
+            "Accuracy at budget": [r["budget_accuracy"] for r in rows],
+        }
     )
 
 
