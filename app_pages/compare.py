@@ -173,7 +173,8 @@ def stopping(exp: Experiment) -> None:
 
 
 def race() -> None:
-    st.markdown("Two strategies on **the same pool, seed and start**, stepped together.")
+    if not st.session_state.get("presenter"):  # on a projector the plane's legend needs the room
+        st.markdown("Two strategies on **the same pool, seed and start**, stepped together.")
     c = st.columns([1.4, 1.4, 1, 1, 1, 1], vertical_alignment="bottom")
     names = list(STRATEGIES)
     a, b = (
@@ -256,7 +257,8 @@ def race_view(race: races.StrategyRace) -> None:
     chart.curve("race_curve", fig, STATIC_CONFIG)
 
 
-st.title("Compare strategies")
+if not st.session_state.get("presenter"):  # presenting, the header's page menu names the page
+    st.title("Compare strategies")
 state.show_url_warnings()
 # Only the open tab runs: the hidden race's Space shortcut must not step it.
 tab_seeds, tab_race = st.tabs(["Many seeds", "Race"], key="cmp_tab", on_change="rerun")
