@@ -1,7 +1,7 @@
 """Explore in a real Chromium: Step, Space, Play, deep links on a fresh server, screenshots."""
 
 import pytest
-from browser_helpers import screenshot, wait_idle
+from browser_helpers import screenshot, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ def test_step_button_and_space_key(app_server, page):
 def test_play_runs_until_paused(app_server, page):
     page.goto(app_server)
     wait_idle(page)
+    wait_drawn(page)  # Play is paced by the chart: it asks for a step once it has drawn one
     press(page, "play")
     # Normal speed steps every 0.5 s; a loaded machine may be slower, never stuck.
     for _ in range(80):

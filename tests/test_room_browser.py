@@ -79,6 +79,21 @@ def _count(teacher, c: int) -> str:
     return teacher.locator(f"[data-testid='room-count-{c}']").inner_text()
 
 
+def _download_rows(page, button: str, tries: int = 3) -> list[str]:
+    """A download's lines. The tally's poll reruns twice a second, and a download that starts
+    just as one lands can be cancelled by the browser; a person would press again, so do we."""
+    for attempt in range(tries):
+        try:
+            with page.expect_download() as got:
+                page.get_by_role("button", name=button).click()
+            return Path(got.value.path()).read_text().strip().splitlines()
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            page.wait_for_timeout(500)
+    return []
+
+
 def test_a_class_votes_three_labels(browser, servers):
     teacher_url, student_url = servers
     truth = Learner(Config()).dataset.y  # the scenario every Label page opens on
@@ -140,9 +155,7 @@ def test_a_class_votes_three_labels(browser, servers):
     assert _trace_size(teacher, "Class was split") == split == 2
     assert _trace_size(teacher, "Differs from the truth") == wrong
     screenshot(teacher, "room_teacher_end")
-    with teacher.expect_download() as got:
-        teacher.get_by_role("button", name="Votes (CSV)").click()
-    rows = Path(got.value.path()).read_text().strip().splitlines()
+    rows = _download_rows(teacher, "Votes (CSV)")
     assert len(rows) == 1 + sum(v is not None for q in VOTES for v in q)  # a header, then votes
     teacher.get_by_role("button", name="Close the room").click()
     phones[1].get_by_text("This room has closed").wait_for(timeout=10_000)

@@ -149,3 +149,16 @@ def test_a_replayed_run_has_the_same_stop_set_and_signals():
     other = StopTrace.attach(again)  # attached after the fact: fills in from refits
     assert np.array_equal(trace.rows, other.rows)
     assert json.dumps(trace.signals()) == json.dumps(other.signals())
+
+
+def test_the_trace_reads_the_pool_in_the_space_the_model_learns_in():
+    """Digits in all features: the stop set is predicted in 64 features, not the 2-D map."""
+    from al_core.loop import Config, Learner
+    from al_core.loop.stopping import StopTrace
+
+    run = Learner(Config(dataset="digits", learn_in="all", initial=20))
+    trace = StopTrace.attach(run)
+    for _ in range(3):
+        run.step()
+    trace.sync()
+    assert len(trace.points) == run.step_number + 1

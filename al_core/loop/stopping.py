@@ -211,8 +211,8 @@ class StopTrace:
         model = self.learner.model_at(step)
         if isinstance(model, PriorModel):
             return None
-        with one_thread():
-            return class_proba(model, self.learner.dataset.X, self.learner.dataset.n_classes)
+        with one_thread():  # the pool as the model sees it: the 2-D view or all features
+            return class_proba(model, self.learner.X, self.learner.dataset.n_classes)
 
     def _prediction(self, step: int) -> np.ndarray | None:
         proba = self._proba(step)
