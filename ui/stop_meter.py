@@ -13,7 +13,7 @@ from html import escape
 import streamlit as st
 
 from al_core.experiments.runner import full_pool_accuracy
-from al_core.loop import Learner
+from al_core.loop import Learner, cost
 from al_core.loop.schema import UPLOAD
 from al_core.loop.stopping import CRITERIA, StopTrace
 from al_core.present.palette import AXIS_INK, FONT, INK
@@ -62,8 +62,12 @@ def trace(run: Learner) -> StopTrace:
 
 
 def _full_accuracy(run: Learner) -> float | None:
-    """The model fitted on every labeled truth of the pool (None without truth); cached."""
+    """The model fitted on every labeled truth of the pool (None without truth, or when that
+    fit is beyond a Step's budget: 20,000 points with an RBF SVM would take minutes); cached."""
     if not run.dataset.has_truth:
+        return None
+    n, ds = len(run.dataset), run.dataset
+    if cost.too_costly(run.config, n, n, ds.n_classes, ds.inputs(run.config.learn_in)[0].shape[1]):
         return None
     if run.config.dataset != UPLOAD:
         return full_pool_accuracy(run.config)  # cached per configuration, shared by all sessions
