@@ -162,3 +162,18 @@ def test_the_trace_reads_the_pool_in_the_space_the_model_learns_in():
         run.step()
     trace.sync()
     assert len(trace.points) == run.step_number + 1
+
+
+def test_a_rebuilt_history_is_filled_in_within_its_budget(monkeypatch):
+    """A long link's history costs a pool prediction per step: past the budget older steps get
+    no signal, the latest two are still recorded."""
+    from al_core.loop import Config, Learner, stopping
+
+    run = Learner(Config(initial=20))
+    for _ in range(8):
+        run.step()
+    monkeypatch.setattr(stopping, "BACKFILL_BUDGET_S", -1.0)  # already past the budget
+    trace = stopping.StopTrace.attach(run)
+    kappa = trace.series("kappa")
+    assert len(kappa) == run.step_number + 1
+    assert np.isnan(kappa[:-2]).all() and np.isfinite(kappa[-1])

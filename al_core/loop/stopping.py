@@ -21,6 +21,7 @@ fewer than `window` defined κ values never fire.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -166,6 +167,9 @@ class StopPoint:
     changed: float
 
 
+BACKFILL_BUDGET_S = 2.0  # seconds to fill in a rebuilt history's signals
+
+
 class StopTrace:
     """The stopping signals of one run, step by step (aligned with `learner.steps`).
 
@@ -203,8 +207,22 @@ class StopTrace:
         if same < len(self._steps):  # undone (or replaced): drop the steps that are gone
             del self.points[same:], self._steps[same:]
             self._last = self._prediction(same - 1) if same else None
+        # A history rebuilt from a link or a session is filled in within a budget: each past
+        # step costs a prediction of the pool, seconds for a big RBF SVM. Past it, older steps
+        # get no signal; the last two are always recorded, so the meter reads the latest kappa.
+        deadline = time.perf_counter() + BACKFILL_BUDGET_S
         for i in range(same, len(steps)):
-            self._record(i)
+            if i < len(steps) - 2 and time.perf_counter() > deadline:
+                self._blank(i)
+            else:
+                self._record(i)
+
+    def _blank(self, step: int) -> None:
+        """A past step the budget left without signals (NaN, as before a model is trained)."""
+        nan = float("nan")
+        self.points.append(StopPoint(nan, nan, nan))
+        self._steps.append(self.learner.steps[step])
+        self._last = None
 
     def _proba(self, step: int) -> np.ndarray | None:
         """The pool's class probabilities after `step`; None where no model was trained."""
