@@ -1,4 +1,5 @@
-"""Plotly figures for the plane and the learning curve (plain graph_objects, no streamlit).
+"""Plotly figures for the plane (plain graph_objects, no streamlit); the learning curve is in
+`curves`, re-exported here with `Style`, as the pages import them.
 
 The look follows TensorFlow Playground: an orange–grey–blue background whose intensity is the
 model's confidence, points on top. The active-learning layers sit above that: the uncertainty band,
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 from al_core.data import Bounds
 from al_core.present import raster
+from al_core.present.chart_style import Style, axis_font, legend, trace
+from al_core.present.curves import Curve, curve_figure, curve_spec
 from al_core.present.palette import (
     AXIS_INK,
     FONT,
@@ -27,10 +30,8 @@ from al_core.present.palette import (
     JUST_LABELED,
     POOL,
     SELECTED,
-    STRATEGY_COLORS,
     background_colors,
     class_color,
-    rgb,
 )
 from al_core.present.safe_text import plain
 
@@ -38,22 +39,6 @@ WEBGL_ABOVE = 3000
 RANK_SIDES = ("top right", "bottom left", "top left", "bottom right", "top center", "bottom center")
 TEXT_HALO = "-1px -1px 2px #fff, 1px -1px 2px #fff, -1px 1px 2px #fff, 1px 1px 2px #fff"
 TITLE = "Which points should we label next?"
-
-
-@dataclass(frozen=True)
-class Style:
-    """Sizes for a laptop screen; `presenter()` scales them for the back of a classroom."""
-
-    font: int = 14
-    title: int = 20
-    marker: float = 1.0
-    line: float = 1.0
-    height: int = 580
-
-    @classmethod
-    def presenter(cls) -> Style:
-        """Large type, thick markers and lines: readable from the back of a room."""
-        return cls(font=20, title=28, marker=1.4, line=1.8, height=560)
 
 
 @dataclass(frozen=True)
@@ -158,7 +143,7 @@ def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
     if view.predicted is not None:  # all features: no boundary on the map, only its colours
         square = dict(symbol="square", size=12, color="rgba(31,35,40,0.12)")
         return [
-            _trace(
+            trace(
                 "scatter",
                 "Background: approximate",
                 None,
@@ -199,7 +184,7 @@ def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
             )
         )
     return [
-        _trace(
+        trace(
             "scatter",
             name,
             None,
@@ -217,19 +202,11 @@ def _legend_keys(view: PlaneView, style: Style) -> list[dict]:
 # ---------------------------------------------------------------- points
 
 
-def _trace(kind: str, name: str, points: np.ndarray | None, **attributes) -> dict:
-    """One trace spec; None values are left out, as Plotly would drop them."""
-    out = {"type": kind, "name": name, **{k: v for k, v in attributes.items() if v is not None}}
-    if points is not None:
-        out["points"] = np.asarray(points, int)
-    return out
-
-
 def _marks(kind: str, idx: np.ndarray, name: str, marker: dict, note: str, **extra) -> dict:
     """One group of points; its pool indices become customdata, so a click maps back."""
     extra.setdefault("mode", "markers")
     extra.setdefault("hovertemplate", f"point %{{customdata}}<extra>{note}</extra>")
-    return _trace(kind, name, idx, marker=marker, **extra)
+    return trace(kind, name, idx, marker=marker, **extra)
 
 
 def _points(view: PlaneView, style: Style, k: int) -> list[dict]:
@@ -381,198 +358,27 @@ def _layout(view: PlaneView, style: Style) -> dict:
         paper_bgcolor="white",
         uirevision="plane",
         clickmode="event+select",
-        legend=_legend(style),
+        legend=legend(style),
         xaxis=dict(
             axis,
             range=[b.x0, b.x1],
-            title=dict(text=plain(view.feature_names[0], "html"), font=_axis_font(style)),
+            title=dict(text=plain(view.feature_names[0], "html"), font=axis_font(style)),
         ),
         yaxis=dict(
             axis,
             range=[b.y0, b.y1],
-            title=dict(text=plain(view.feature_names[1], "html"), font=_axis_font(style)),
+            title=dict(text=plain(view.feature_names[1], "html"), font=axis_font(style)),
         ),
     )
 
 
-# ---------------------------------------------------------------- learning curves
-
-
-@dataclass(frozen=True)
-class Curve:
-    """One line on a learning-curve chart, optionally with a band (e.g. 95% over seeds)."""
-
-    name: str
-    x: np.ndarray
-    y: np.ndarray
-    lo: np.ndarray | None = None
-    hi: np.ndarray | None = None
-    color: str = STRATEGY_COLORS["least_confident"]
-    dash: str = "solid"
-
-
-def curve_figure(curves: Sequence[Curve], **options) -> go.Figure:
-    """The learning curve as a Plotly figure (`curve_spec`'s options)."""
-    import plotly.graph_objects as go
-
-    spec = curve_spec(curves, **options)
-    return go.Figure(spec["traces"], spec["layout"])
-
-
-def curve_spec(
-    curves: Sequence[Curve],
-    y_title: str = "Test accuracy",
-    x_title: str = "Labels",
-    marker_x: float | None = None,
-    target: float | None = None,
-    style: Style = Style(),
-    height: int | None = None,
-    title: str | None = None,
-) -> dict:
-    """Accuracy against the number of labels; a dotted line marks the viewed step or a target.
-
-    Plain data (`traces` and `layout`), built in one go: the live chart sends it as it is, and
-    Plotly validates a figure once instead of at every add_vline or update_layout.
-    """
-    traces = []
-    for c in curves:
-        name = plain(c.name, "html")
-        if c.lo is not None and c.hi is not None:
-            traces.append(
-                _trace(
-                    "scatter",
-                    f"{name} band",
-                    None,
-                    x=np.concatenate([c.x, c.x[::-1]]),
-                    y=np.concatenate([c.hi, c.lo[::-1]]),
-                    fill="toself",
-                    fillcolor=_rgba(c.color, 0.15),
-                    line=dict(width=0),
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
-        # a single point draws no line at all: show it as a marker until the curve has two
-        lone = len(c.x) < 2
-        traces.append(
-            _trace(
-                "scatter",
-                name,
-                None,
-                x=np.asarray(c.x),
-                y=np.asarray(c.y),
-                mode="lines+markers" if lone else "lines",
-                line=dict(color=c.color, width=2.5 * style.line, dash=c.dash, shape="hv"),
-                marker=dict(color=c.color, size=9 * style.marker) if lone else None,
-                hovertemplate=f"{name}: %{{y:.3f}} at %{{x}} labels<extra></extra>",
-            )
-        )
-    lows = [np.nanmin(c.lo if c.lo is not None else c.y) for c in curves if len(c.y)]
-    if target is not None:
-        lows.append(target)  # a target below every curve is still drawn, with its label
-    floor = np.floor((min(lows) - 0.03) * 20) / 20 if lows and np.isfinite(min(lows)) else 0.0
-    dotted = dict(color="#999", width=1, dash="dot")
-    shapes, notes = [], []
-    if marker_x is not None:
-        shapes.append(
-            dict(
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=marker_x,
-                x1=marker_x,
-                y0=0,
-                y1=1,
-                line=dotted,
-            )
-        )
-    if target is not None:
-        shapes.append(
-            dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=target, y1=target, line=dotted)
-        )
-        notes.append(
-            dict(
-                text=f"target {target:.3f}",
-                xref="paper",
-                yref="y",
-                x=0.01,  # at the left, above the line: the curves end at the right
-                y=target,
-                xanchor="left",
-                yanchor="bottom",
-                showarrow=False,
-            )
-        )
-    layout = dict(
-        height=height or int(style.height * 0.55),
-        margin=dict(l=10, r=10, t=60 if title else 10, b=50),
-        title=dict(
-            text=plain(title or "", "html"),
-            x=0.01,
-            xanchor="left",
-            font=dict(size=style.font + 2, color=INK, weight=700),
-        ),
-        font=dict(size=style.font, family=FONT, color=INK),
-        plot_bgcolor="white",
-        legend=_legend(style),
-        xaxis=_curve_axis(x_title, style, dtick=_label_tick(curves)),
-        # from a round floor to 1: small changes look small, as they are
-        yaxis=_curve_axis(
-            y_title, style, range=[max(floor, 0.0), 1.005] if y_title.endswith("accuracy") else None
-        ),
-        shapes=shapes,
-        annotations=notes,
-        hovermode="x unified",
-        uirevision="curve",
-    )
-    return {"traces": traces, "layout": layout}
-
-
-def _legend(style: Style) -> dict:
-    """A horizontal legend at the figure's foot; the live chart lifts the plot clear of it
-    (`margin.b` grows until the axis title and the legend no longer touch)."""
-    # traceorder "normal": legend groups would otherwise stack a horizontal legend vertically
-    return dict(
-        orientation="h",
-        yref="container",
-        y=0,
-        yanchor="bottom",
-        x=0,
-        font=dict(size=style.font - 1),
-        traceorder="normal",
-    )
-
-
-def _curve_axis(title: str, style: Style, **extra) -> dict:
-    """A learning-curve axis: titled, light grid, never zoomed (the view must not jump)."""
-    return dict(
-        title=dict(text=title, font=_axis_font(style)),
-        tickfont=dict(size=style.font - 2, color=AXIS_INK),
-        showgrid=True,
-        gridcolor="#EEF0F2",
-        fixedrange=True,
-        automargin=True,
-        ticks="outside",
-        ticklen=5,
-        tickcolor="rgba(0,0,0,0)",  # room between the tick labels and the plot, no marks
-        **extra,
-    )
-
-
-def _axis_font(style: Style) -> dict:
-    return dict(size=style.font, color=AXIS_INK)
-
-
-def _label_tick(curves: Sequence[Curve]) -> float | None:
-    """Whole-label ticks: a label count of 60.5 means nothing."""
-    xs = [np.asarray(c.x, float) for c in curves if len(c.x)]
-    if not xs:
-        return None
-    span = max(x.max() for x in xs) - min(x.min() for x in xs)
-    raw = max(span / 6, 1.0)
-    magnitude = 10 ** np.floor(np.log10(raw))
-    return float(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
-
-
-def _rgba(color: str, alpha: float) -> str:
-    r, g, b = rgb(color)
-    return f"rgba({r},{g},{b},{alpha})"
+__all__ = [
+    "Curve",
+    "PlaneView",
+    "Style",
+    "curve_figure",
+    "curve_spec",
+    "expand",
+    "plane_figure",
+    "plane_spec",
+]
