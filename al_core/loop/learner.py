@@ -17,6 +17,7 @@ import numpy as np
 
 from al_core.data import Bounds, Dataset, make_dataset
 from al_core.loop import scoring
+from al_core.loop.carry import carried, carry_weights
 from al_core.loop.config import Config
 from al_core.models import class_proba, clean_input, fit_model
 from al_core.strategies import STRATEGIES, Query, QueryContext, query
@@ -333,24 +334,10 @@ class Learner:
             _, _, pts = self.bounds.grid(resolution)
             p = self.proba(pts, step).astype(np.float32)
         else:
-            near, weight = self._carried(resolution)
-            pool = self.pool_proba(step=step).astype(np.float32)
-            p = np.einsum("gk,gkc->gc", weight, pool[near])
+            if resolution not in self._carry:
+                self._carry[resolution] = carry_weights(self.dataset.X, self.bounds, resolution)
+            p = carried(*self._carry[resolution], self.pool_proba(step=step))
         return p.reshape(resolution, resolution, -1)
-
-    def _carried(self, resolution: int, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
-        """Each grid cell's k nearest pool points on the map and their inverse-distance weights
-        (fixed per dataset and resolution, so computed once)."""
-        if resolution not in self._carry:
-            from sklearn.neighbors import KDTree
-
-            _, _, pts = self.bounds.grid(resolution)
-            k = min(k, len(self.dataset))
-            dist, near = KDTree(self.dataset.X).query(pts.astype(float), k=k)
-            weight = 1.0 / (dist + 1e-3 * max(self.bounds.x1 - self.bounds.x0, 1e-9))
-            weight /= weight.sum(axis=1, keepdims=True)
-            self._carry[resolution] = (near, weight.astype(np.float32))
-        return self._carry[resolution]
 
     def utility_grid(self, resolution: int = 100) -> np.ndarray | None:
         """The current strategy's utility over the plane, or None where it cannot be drawn (in
