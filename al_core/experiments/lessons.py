@@ -19,8 +19,9 @@ from al_core.experiments.results import Experiment
 from al_core.experiments.runner import run_experiment
 from al_core.experiments.stop_summary import run_stop
 from al_core.loop.config import Config
-from al_core.loop.learner import Learner, initial_indices
+from al_core.loop.learner import Learner
 from al_core.loop.metrics import aulc, censored_median, labels_to_target
+from al_core.loop.steps import initial_indices
 from al_core.loop.stopping import CRITERIA
 from al_core.threads import one_thread
 

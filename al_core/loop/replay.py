@@ -18,7 +18,8 @@ from typing import Any
 from al_core.data import Dataset
 from al_core.loop import cost
 from al_core.loop.config import Config
-from al_core.loop.learner import FORMAT_VERSION, Learner, derived_note, whole_numbers
+from al_core.loop.learner import Learner
+from al_core.loop.steps import FORMAT_VERSION, derived_note, whole_numbers
 
 # How far past its budget a replay may run before the clock stops it: estimates are measured
 # on an idle machine, and the page still has to draw what was rebuilt.
