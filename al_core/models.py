@@ -81,6 +81,10 @@ class ModelSpec:
     build: Callable[[dict[str, Any], int, int], BaseEstimator]
     params: tuple[Param, ...] = ()
     grid_cost: float = 1.0  # relative cost of a 200² probability grid; the UI lowers resolution
+    # Is each row's prediction in the plane's two features independent of the rows predicted
+    # with it, bit for bit? Then one call serves the next query and the test set. (A GP's
+    # solves are not; nor is k-NN in 64 features, whose distances go through blocked GEMM.)
+    rowwise: bool = False
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -116,6 +120,7 @@ MODELS: dict[str, ModelSpec] = {
             "Votes of the k closest labeled points, weighted by distance.",
             lambda p, seed, n: KNeighborsClassifier(min(p["k"], n), weights="distance"),
             (Param("k", "Neighbours k", 7, 1, 50),),
+            rowwise=True,
         ),
         ModelSpec(
             "tree",
@@ -123,6 +128,7 @@ MODELS: dict[str, ModelSpec] = {
             "Axis-aligned boxes; confident everywhere, often wrongly.",
             lambda p, seed, n: DecisionTreeClassifier(max_depth=p["max_depth"], random_state=seed),
             (Param("max_depth", "Maximum depth", 5, 1, 20),),
+            rowwise=True,
         ),
         ModelSpec(
             "forest",
@@ -136,6 +142,7 @@ MODELS: dict[str, ModelSpec] = {
                 Param("max_depth", "Maximum depth", 8, 1, 20),
             ),
             grid_cost=3.0,
+            rowwise=True,
         ),
         ModelSpec(
             "gboost",

@@ -4,6 +4,7 @@ teaching and skipping, history views, and the JSON that share links stand on."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -90,6 +91,41 @@ def test_a_run_does_not_depend_on_whether_the_grid_was_drawn_first(name):
         ui.step()
         cli.step()
     assert cli.steps == ui.steps
+
+
+@pytest.mark.parametrize("model", [m for m, spec in MODELS.items() if spec.rowwise])
+@pytest.mark.parametrize("dataset, strategy", [("moons", "margin"), ("blobs", "density_weighted")])
+def test_the_probabilities_predicted_with_the_test_set_are_the_models_own(model, dataset, strategy):
+    """A step predicts the next candidates in the call that scores the test set (for models
+    whose rows are predicted independently); the utility from that shared call must be bit for
+    bit what asking the model afresh gives, or a step after an undo could ask differently."""
+    config = Config(dataset=dataset, model=model, strategy=strategy, seed=3)
+    learner = Learner(config)
+    learner.step()
+    known = learner.context().known
+    assert known is not None and known[0] is learner._candidate_inputs()
+    fresh = class_proba(learner.model, learner.X[learner.candidates], learner.dataset.n_classes)
+    assert np.array_equal(known[1], fresh)
+    shared = learner.pool_utility().copy()
+    learner._cache.clear()  # forget the shared prediction: the strategy asks the model itself
+    assert learner.context().known is None
+    assert np.array_equal(learner.pool_utility(), shared)
+
+
+@pytest.mark.parametrize(
+    "model, strategy, dataset, learn_in",
+    [
+        ("knn", "random", "moons", "view"),  # the strategy reads no probabilities
+        ("knn", "qbc_vote", "moons", "view"),  # its committee predicts, not the model
+        ("gp", "margin", "moons", "view"),  # a GP's rows depend on the rows predicted with them
+        ("knn", "margin", "digits", "all"),  # 64-D distances go through blocked GEMM
+    ],
+)
+def test_no_shared_prediction_where_it_is_not_read_or_not_exact(model, strategy, dataset, learn_in):
+    config = Config(dataset=dataset, model=model, strategy=strategy, learn_in=learn_in)
+    learner = Learner(replace(config, n_samples=200) if dataset == "moons" else config)
+    learner.step()
+    assert learner.context().known is None
 
 
 # ---------------------------------------------------------------- undo and reset

@@ -28,7 +28,7 @@ from al_core.loop.steps import (
     initial_indices,
     whole_numbers,
 )
-from al_core.models import class_proba, clean_input, fit_model
+from al_core.models import MODELS, class_proba, clean_input, fit_model
 from al_core.strategies import STRATEGIES, Query, QueryContext, query
 from al_core.threads import one_thread
 
@@ -43,6 +43,10 @@ class Learner:
             c.dataset, c.n_samples, c.noise, c.seed, c.n_classes, c.imbalance
         )
         self._strategy = STRATEGIES[c.strategy]
+        # One model call per step for the next query and the test set, where that is exact.
+        self._shares_prediction = (
+            self._strategy.reads_proba and MODELS[c.model].rowwise and self.X.shape[1] <= 2
+        )
         self._carry: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # grid -> nearest pool points
         # Called with the learner after every recorded step, while its model is held (the
         # stopping meter records its signals there, see `loop.stopping.StopTrace`).
@@ -142,7 +146,7 @@ class Learner:
         key = ("pool_utility", self._version)
         if key not in self._cache:
             ctx = replace(self.context(), rng=self._rng("utility"))
-            X = self.X[self.candidates]
+            X = self._candidate_inputs()
             with one_thread(), clean_input():
                 self._cache[key] = np.asarray(self._strategy.utility(ctx, X), dtype=float)
         return self._cache[key]
@@ -324,6 +328,7 @@ class Learner:
                 fit=fit,
                 params=c.strategy_params,
                 committee_rng=np.random.default_rng(committee_seed),
+                known=self._cache.get(("candidate_proba", self._version)),
             )
             self._cache[key] = ctx
         return self._cache[key]
@@ -380,13 +385,17 @@ class Learner:
         number = len(self.steps)
         model = self._fit(np.array(self.labeled, int), np.array(self.labels, int))
         self._models[number] = model
+        ahead = self._candidate_inputs() if self._shares_prediction else None
+        metrics, proba = scoring.score_and_predict(model, self.dataset, self.config.learn_in, ahead)
+        if proba is not None:  # the next query's probabilities, from the same prediction
+            self._cache[("candidate_proba", self._version)] = (ahead, proba)
         step = Step(
             number,
             tuple(int(i) for i in idx),
             tuple(int(v) for v in labels),
             source,
             self.n_labeled,
-            scoring.score(model, self.dataset, self.config.learn_in),
+            metrics,
             note,
         )
         self.steps.append(step)
@@ -394,6 +403,14 @@ class Learner:
             observe(self)
         self._trim_models(keep=number)
         return step
+
+    def _candidate_inputs(self) -> np.ndarray:
+        """The candidates' inputs, one array per state: the strategy's `ctx.proba` knows it by
+        identity when it was predicted with the test set."""
+        key = ("candidate_inputs", self._version)
+        if key not in self._cache:
+            self._cache[key] = self.X[self.candidates]
+        return self._cache[key]
 
     def _fit(self, idx: np.ndarray, labels: np.ndarray) -> Any:
         return scoring.fit(self.config, self.dataset, idx, labels)

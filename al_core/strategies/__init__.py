@@ -37,18 +37,21 @@ STRATEGIES: dict[str, Strategy] = {
             "Least confident",
             "Ask where the top class is least likely.",
             least_confident,
+            reads_proba=True,
         ),
         Strategy(
             "margin",
             "Margin",
             "Ask where the two likeliest classes are closest.",
             margin,
+            reads_proba=True,
         ),
         Strategy(
             "entropy",
             "Entropy",
             "Ask where the whole class distribution is flattest.",
             entropy,
+            reads_proba=True,
         ),
         Strategy(
             "qbc_vote",
@@ -73,6 +76,7 @@ STRATEGIES: dict[str, Strategy] = {
                 Param("beta", "Density weight β", 1.0, 0.0, 5.0),
                 Param("bandwidth", "Density bandwidth", 0.15, 0.02, 1.0, log=True),
             ),
+            reads_proba=True,
         ),
         Strategy(
             "coreset",
@@ -87,6 +91,7 @@ STRATEGIES: dict[str, Strategy] = {
             "Margin, but a batch spreads over clusters of uncertain points.",
             margin,
             select_cluster_margin,
+            reads_proba=True,
         ),
         Strategy(
             "expected_error_reduction",

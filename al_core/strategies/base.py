@@ -34,9 +34,14 @@ class QueryContext:
     # The committee's own stream, so its members do not depend on whether the pool or the grid
     # asked first (falls back to `rng` when not given).
     committee_rng: np.random.Generator | None = None
+    # (inputs, their probabilities) the learner already predicted in the call that scored the
+    # test set; `proba` of that very array reuses them instead of asking the model again.
+    known: tuple[np.ndarray, np.ndarray] | None = None
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         """The current model's probabilities for every class of the dataset."""
+        if self.known is not None and X is self.known[0]:
+            return self.known[1]
         return class_proba(self.model, X, self.n_classes)
 
 
@@ -82,6 +87,9 @@ class Strategy:
     select: Select = select_top
     params: tuple[Param, ...] = ()
     surface: bool = True  # can the utility be drawn over the whole plane at interactive speed?
+    # Does the utility read the model's probabilities for every candidate? Then the learner
+    # predicts them in the same call as the test set (one model call per step, not two).
+    reads_proba: bool = False
 
 
 @dataclass(frozen=True)
