@@ -582,7 +582,8 @@ class Report(Verdict):
         if self.users_per_upstream:
             lines.append(f"users per upstream (nginx X-Upstream): {self.users_per_upstream}")
         for link, settled in self.attacks_s.items():
-            lines.append(f"costly link settled in {settled:.2f} s: ?{link}")
+            shown = link if len(link) <= 120 else f"{link[:100]}… ({len(link):,} characters)"
+            lines.append(f"costly link settled in {settled:.2f} s: ?{shown}")
         lines += [f"  error: {e}" for e in self.error_samples]
         lines.append("RESULT: " + ("PASS" if self.passed else "FAIL"))
         return "\n".join(lines)
