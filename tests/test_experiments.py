@@ -358,3 +358,38 @@ def test_a_dask_scheduler_that_accepts_and_never_answers_fails_fast(monkeypatch)
         server.close()
     assert time.perf_counter() - start < 4
     assert "\n" not in str(info.value)
+
+
+class _Cluster:
+    """A stand-in Dask client: what `find_spec("al_core")` gives on its scheduler and workers."""
+
+    def __init__(self, scheduler_has: bool, workers_have: list[bool]):
+        self.scheduler_has, self.workers_have, self.closed = scheduler_has, workers_have, False
+
+    def run(self, fn, name, wait=True):
+        return {f"tcp://w{i}": fn(name) if ok else None for i, ok in enumerate(self.workers_have)}
+
+    def run_on_scheduler(self, fn, name):
+        return fn(name) if self.scheduler_has else None
+
+
+@pytest.mark.parametrize(
+    "scheduler_has, workers_have, said",
+    [
+        (False, [True, True], "on the scheduler at"),
+        (True, [True, False, False], "on 2 of 3 workers at"),
+        (False, [False], "on the scheduler and 1 of 1 workers at"),
+        (True, [], "has no workers"),
+    ],
+)
+def test_a_dask_cluster_that_cannot_import_al_core_is_refused_before_any_task(
+    scheduler_has, workers_have, said
+):
+    """Such a cluster cannot read the task graph and joblib waited for ever: now one message."""
+    cluster = _Cluster(scheduler_has, workers_have)
+    with pytest.raises(ValueError, match=said):
+        ex._check_cluster(cluster, "tcp://h:8786")
+
+
+def test_a_dask_cluster_that_can_import_al_core_passes_the_probe():
+    ex._check_cluster(_Cluster(True, [True, True]), "tcp://h:8786")
