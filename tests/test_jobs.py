@@ -85,7 +85,7 @@ def test_the_line_runs_one_at_a_time_takes_turns_between_sessions_and_shows_plac
     assert b1.ran_at < a2.ran_at  # b's first job went before a's second
 
 
-def test_cancel_reaches_a_queued_job_and_a_whole_session(held):
+def test_cancel_reaches_a_queued_job(held):
     line = FairQueue(slots=1)
     running = _held_job(line, "a", held)
     _wait_for(lambda: running.state == "running")
@@ -93,9 +93,46 @@ def test_cancel_reaches_a_queued_job_and_a_whole_session(held):
     _wait_for(lambda: line.place(waiting) == 1)
     waiting.cancel()
     assert waiting.join(timeout=5) and waiting.state == "cancelled" and waiting.result is None
-    assert line.cancel_session("a") == 1
+    held.set()
+    assert running.join(timeout=60) and running.state == "done"
+
+
+def test_a_job_whose_session_ended_stops_in_line_and_between_runs(held):
+    """Issue 17: work stops when its session ends, whether it waits or runs (keeping what
+    finished), and its slot goes to the next job at once."""
+    line = FairQueue(slots=1)
+    there = {"a": True, "b": True}
+    running = ExperimentJob(
+        SMALL,
+        ["held"],
+        [0, 1, 2],
+        budget=1,
+        jobs=1,
+        session="a",
+        queue=line,
+        alive=lambda: there["a"],
+    ).start()
+    _wait_for(lambda: running.state == "running")
+    waiting = ExperimentJob(
+        SMALL,
+        ["margin"],
+        [0],
+        budget=1,
+        jobs=1,
+        session="b",
+        queue=line,
+        alive=lambda: there["b"],
+    ).start()
+    _wait_for(lambda: line.place(waiting) == 1)
+    there["b"] = False  # b closes the tab while in line: it never runs
+    assert waiting.join(timeout=5) and waiting.state == "cancelled" and waiting.result is None
+    there["a"] = False  # a closes the tab mid-run: the run in progress ends, no more start
     held.set()
     assert running.join(timeout=60) and running.state == "cancelled"
+    assert running.result is not None and running.result.cancelled
+    assert len(running.result.results) < 6  # 3 seeds × (held + random) were asked for
+    after = ExperimentJob(SMALL, ["margin"], [0], budget=1, jobs=1, session="c", queue=line)
+    assert after.start().join(timeout=60) and after.state == "done"
 
 
 def test_an_error_in_one_run_is_reported_and_the_others_finish(monkeypatch):

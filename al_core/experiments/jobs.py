@@ -1,14 +1,16 @@
 """An experiment in the background: the Compare page, the 5-seed bands and lesson checks start
 one and poll it, so the page stays usable. It waits its turn in the server's fair line
 (`pool.shared_queue`), shows its place while it waits, and `cancel()` stops it in any phase:
-in line, while the target models are fitted, or between runs, keeping what finished.
+in line, while the target models are fitted, or between runs, keeping what finished. A job
+whose `alive()` turns false (its browser session ended) stops the same way: nobody is left to
+read it, and the workers go to the students still there.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from al_core.experiments.pool import FairQueue, shared_queue, usable_cores
@@ -29,6 +31,7 @@ class ExperimentJob:
     target_share: float = 0.95
     session: str = ""  # whose job: the line takes turns between sessions
     queue: FairQueue | None = None  # None: the server's shared line
+    alive: Callable[[], bool] | None = None  # False once nobody can see the result
     done: int = 0
     total: int = 0
     result: Experiment | None = None
@@ -47,7 +50,7 @@ class ExperimentJob:
 
     def _run(self) -> None:
         line = self.queue or shared_queue()
-        if not line.acquire(self, self._cancel.is_set):
+        if not line.acquire(self, self._stopped):
             self._phase = "cancelled"
             return
         self._phase = "running"
@@ -60,14 +63,18 @@ class ExperimentJob:
                 self.budget,
                 jobs=min(self.jobs or usable_cores(), usable_cores()),
                 progress=self._progress,
-                cancel=self._cancel.is_set,
+                cancel=self._stopped,
                 target_share=self.target_share,
             )
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             line.release(self)
-            self._phase = "cancelled" if self._cancel.is_set() else "done"
+            self._phase = "cancelled" if self._stopped() else "done"
+
+    def _stopped(self) -> bool:
+        """Cancel was pressed, or the session that started the job has ended."""
+        return self._cancel.is_set() or (self.alive is not None and not self.alive())
 
     @property
     def state(self) -> str:

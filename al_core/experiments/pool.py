@@ -76,14 +76,6 @@ class FairQueue:
             )
             return 1 + [self._waiting[i] for i in order].index(job)
 
-    def cancel_session(self, session: str) -> int:
-        """Cancel every job of a session that ended (waiting or running); returns how many."""
-        with self._cond:
-            jobs = [j for j in (*self._waiting, *self._running) if j.session == session]
-        for j in jobs:
-            j.cancel()
-        return len(jobs)
-
 
 _SHARED: FairQueue | None = None
 _LOCK = threading.Lock()
