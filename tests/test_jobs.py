@@ -102,27 +102,16 @@ def test_a_job_whose_session_ended_stops_in_line_and_between_runs(held):
     finished), and its slot goes to the next job at once."""
     line = FairQueue(slots=1)
     there = {"a": True, "b": True}
-    running = ExperimentJob(
-        SMALL,
-        ["held"],
-        [0, 1, 2],
-        budget=1,
-        jobs=1,
-        session="a",
-        queue=line,
-        alive=lambda: there["a"],
-    ).start()
+
+    def job(session: str, strategy: str, seeds: list[int]) -> ExperimentJob:
+        alive = lambda: there[session]  # noqa: E731 - the session's tab, open or closed
+        return ExperimentJob(
+            SMALL, [strategy], seeds, budget=1, jobs=1, session=session, queue=line, alive=alive
+        ).start()
+
+    running = job("a", "held", [0, 1, 2])
     _wait_for(lambda: running.state == "running")
-    waiting = ExperimentJob(
-        SMALL,
-        ["margin"],
-        [0],
-        budget=1,
-        jobs=1,
-        session="b",
-        queue=line,
-        alive=lambda: there["b"],
-    ).start()
+    waiting = job("b", "margin", [0])
     _wait_for(lambda: line.place(waiting) == 1)
     there["b"] = False  # b closes the tab while in line: it never runs
     assert waiting.join(timeout=5) and waiting.state == "cancelled" and waiting.result is None
