@@ -30,13 +30,14 @@ def _session_alive(sid: str) -> Callable[[], bool] | None:
     if not Runtime.exists():
         return None
     runtime = Runtime.instance()
-    last_seen = [time.monotonic()]
+    last_seen = time.monotonic()
 
     def alive() -> bool:
+        nonlocal last_seen
         if runtime.is_active_session(sid):
-            last_seen[0] = time.monotonic()
+            last_seen = time.monotonic()
             return True
-        return time.monotonic() - last_seen[0] < SESSION_GONE_S
+        return time.monotonic() - last_seen < SESSION_GONE_S
 
     return alive
 

@@ -320,9 +320,13 @@ def _dask_client(scheduler: str | None) -> Any:
         raise ValueError("backend dask needs dask[distributed] installed") from exc
     if not scheduler:
         try:
-            return get_client()
+            client = get_client()
         except ValueError as exc:
             raise ValueError("backend dask needs a scheduler address (tcp://host:8786)") from exc
+        _check_cluster(
+            client, str(client.scheduler.address)
+        )  # the caller's client: theirs to close
+        return client
     client = _connect(Client, scheduler)
     try:
         _check_cluster(client, scheduler)
@@ -362,7 +366,7 @@ def _check_cluster(client: Any, scheduler: str) -> None:
 
 # A scheduler answers its handshake in well under a second on a LAN; the CLI's start-up and
 # distributed's import take about 2.5 s more, so a bad address fails inside 10 s even when
-# the machine is busy (7.8 s end to end at 5 s on an idle machine, 5.8 s at 3 s).
+# the machine is busy (7.8 s end to end at 5 s on an idle machine, 6.1 s at 3 s).
 DASK_CONNECT_S = 3.0
 
 
