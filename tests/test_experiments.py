@@ -233,6 +233,62 @@ def test_cancel_with_joblib_stops_early():
     assert exp.cancelled and len(exp.results) < 12
 
 
+# ---------------------------------------------------------------- workers: the targets, priority
+
+
+@pytest.fixture
+def fresh_pool():
+    """Loky workers of this test's own: a niced worker stays niced, so none outlives the test."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+    yield
+    get_reusable_executor().shutdown(wait=True)
+
+
+def test_with_workers_the_targets_are_fitted_there_not_in_this_process(monkeypatch, fresh_pool):
+    def not_here(config, dataset):
+        raise AssertionError("the target model was fitted in the calling process")
+
+    monkeypatch.setattr(ex, "_TARGETS", {})
+    monkeypatch.setattr(ex, "_full_pool_accuracy", not_here)
+    exp = small(seeds=[0, 1], budget=2, jobs=2)
+    assert set(exp.full_accuracy) == {0, 1} and not exp.failures
+    assert len(ex._TARGETS) == 2  # remembered here: the next comparison skips them
+
+
+def test_a_known_target_is_not_fitted_again(monkeypatch):
+    monkeypatch.setattr(ex, "_TARGETS", {})
+    first = small(seeds=[0], budget=2)
+    monkeypatch.setattr(ex, "_full_pool_accuracy", lambda c, d: pytest.fail("fitted again"))
+    assert small(seeds=[0], budget=2).full_accuracy == first.full_accuracy
+
+
+def test_a_workers_target_error_reaches_the_caller_as_its_own_exception(fresh_pool):
+    with pytest.raises(ValueError, match="no labels"):
+        small(seeds=[0, 1], budget=2, jobs=2, dataset=_unlabeled())
+
+
+def test_nice_lowers_the_workers_priority_and_never_the_callers(fresh_pool):
+    import os
+
+    here = os.nice(0)
+    with ex._executor(2, None, None, nice=5) as execute:
+        assert set(execute(os.nice, [(0,)] * 4)) == {min(here + 5, 19)}
+    with ex._executor(1, None, None, nice=5) as execute:
+        assert list(execute(os.nice, [(0,)])) == [here]
+    assert os.nice(0) == here
+
+
+def test_cancel_during_the_targets_starts_no_run(monkeypatch):
+    monkeypatch.setattr(ex, "_TARGETS", {})
+    fitted = []
+    real = ex._full_pool_accuracy
+    monkeypatch.setattr(ex, "_full_pool_accuracy", lambda c, d: fitted.append(1) or real(c, d))
+    exp = small(seeds=[0, 1, 2], budget=2, cancel=lambda: len(fitted) >= 1)
+    assert exp.cancelled and exp.results == [] and len(exp.full_accuracy) == 1
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

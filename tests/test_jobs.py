@@ -146,3 +146,12 @@ def test_bad_arguments_end_the_job_with_an_error_not_a_dead_thread():
 @pytest.mark.parametrize("timeout", [0.0])
 def test_join_on_a_job_that_never_started_returns_at_once(timeout):
     assert ExperimentJob(SMALL, ["margin"], [0], budget=1).join(timeout)
+
+
+def test_a_background_job_asks_for_niced_workers(monkeypatch):
+    from al_core.experiments import jobs
+
+    asked = {}
+    monkeypatch.setattr(jobs, "run_experiment", lambda *a, **kw: asked.update(kw))
+    assert ExperimentJob(SMALL, ["margin"], [0], budget=1, queue=FairQueue()).start().join(30)
+    assert asked["nice"] == jobs.BACKGROUND_NICE > 0

@@ -18,6 +18,10 @@ from al_core.experiments.results import Experiment
 from al_core.experiments.runner import run_experiment
 from al_core.loop.config import Config
 
+# Background work yields to the Steps: its worker processes run at this much lower priority, so
+# a comparison takes the CPU the class leaves over and the Steps barely notice it.
+BACKGROUND_NICE = 10
+
 
 @dataclass
 class ExperimentJob:
@@ -65,6 +69,7 @@ class ExperimentJob:
                 progress=self._progress,
                 cancel=self._stopped,
                 target_share=self.target_share,
+                nice=BACKGROUND_NICE,
             )
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +29,8 @@ from al_core.loop.scoring import fit_and_score
 from al_core.loop.stopping import StopTrace
 from al_core.strategies import STRATEGIES
 from al_core.threads import one_thread
+
+T = TypeVar("T")
 
 MAX_SEEDS = 1000
 # Fitting the target model on the whole pool is cubic for a Gaussian process: above this many
@@ -68,15 +71,28 @@ def full_pool_accuracy(config: Config, dataset: Dataset | None = None) -> float:
     """Test accuracy of the model trained on the whole pool with true labels: the ceiling the
     labels-to-target figure is measured against (a share of it, see `target_share`)."""
     config = config.validated()
-    if dataset is None:
-        key = json.dumps(replace(config, strategy="random", strategy_params={}).to_dict())
-        return _cached_full_pool_accuracy(key)
-    return _full_pool_accuracy(config, dataset)
+    if dataset is not None:  # an upload: its arrays, not its config, say what it holds
+        return _full_pool_accuracy(config, dataset)
+    key = _target_key(config)
+    if key not in _TARGETS:
+        _remember_target(key, _full_pool_accuracy(config, None))
+    return _TARGETS[key]
 
 
-@lru_cache(maxsize=256)
-def _cached_full_pool_accuracy(key: str) -> float:
-    return _full_pool_accuracy(Config.from_dict(json.loads(key)), None)
+# Full-pool accuracies by generated configuration, newest last: the Stop meter, races and every
+# comparison in this process read the same figures (a comparison's workers fill it too).
+_TARGETS: dict[str, float] = {}
+_TARGETS_KEPT = 256
+
+
+def _target_key(config: Config) -> str:
+    return json.dumps(replace(config, strategy="random", strategy_params={}).to_dict())
+
+
+def _remember_target(key: str, accuracy: float) -> None:
+    _TARGETS[key] = accuracy
+    while len(_TARGETS) > _TARGETS_KEPT:
+        _TARGETS.pop(next(iter(_TARGETS)), None)
 
 
 def _full_pool_accuracy(config: Config, dataset: Dataset | None) -> float:
@@ -113,6 +129,7 @@ def run_experiment(
     target_share: float = 0.95,
     cancel: Callable[[], bool] | None = None,
     dataset: Dataset | None = None,
+    nice: int = 0,
 ) -> Experiment:
     """Run every strategy (plus `random`) on every seed and collect the results.
 
@@ -120,6 +137,8 @@ def run_experiment(
     on a Dask cluster; without an address it uses the running `distributed.Client`). With one
     job and no backend the runs go in a plain loop. `progress(done, total)` is called after each
     run and `cancel()` between runs; a cancelled experiment keeps the runs that finished.
+    `nice` lowers the priority of local worker processes, so a server's background experiment
+    takes only the CPU its users' Steps leave (never the calling process: not with one job).
     Bad arguments raise ValueError naming the argument before anything runs.
     """
     start = time.perf_counter()
@@ -135,59 +154,72 @@ def run_experiment(
     backend = _backend(backend, scheduler)
 
     tasks = dispatch_order(config, names, seeds)
-    full: dict[int, float] = {}
-    for seed in seeds:  # fitting the whole pool per seed can take a while: Cancel reaches it
-        if cancel is not None and cancel():
-            break
-        full[seed] = _target_model_accuracy(tasks, seed, dataset)
-    if len(full) < len(seeds):  # cancelled before any run: nothing to show but that
-        return Experiment(
-            config=config,
-            strategies=names,
-            seeds=seeds,
-            budget=int(budget),
-            results=[],
-            targets={s: target_share * a for s, a in full.items()},
-            full_accuracy=full,
-            target_share=float(target_share),
-            elapsed_s=time.perf_counter() - start,
-            cancelled=True,
-        )
-    targets = {seed: target_share * acc for seed, acc in full.items()}
-
     results: list[RunResult] = []
     failures: list[Failure] = []
-    cancelled = False
-    total = len(tasks)
-    with _executor(jobs, backend, scheduler) as execute:
-        outcomes = execute((c, budget, dataset) for c, _, _ in tasks)
-        try:
-            for outcome in outcomes:
-                (results if isinstance(outcome, RunResult) else failures).append(outcome)
-                if progress is not None:
-                    progress(len(results) + len(failures), total)
-                if cancel is not None and len(results) + len(failures) < total and cancel():
-                    cancelled = True
-                    break
-        finally:
-            close = getattr(outcomes, "close", None)
-            if close is not None:  # a joblib generator cancels the tasks it has not started
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)  # "... executed but not used"
-                    close()
+    with _executor(jobs, backend, scheduler, nice) as execute:
+        full = _target_accuracies(execute, tasks, seeds, dataset, cancel)
+        cancelled = len(full) < len(seeds)  # then no run starts: the targets come first
+        outcomes = () if cancelled else execute(_task, ((c, budget, dataset) for c, _, _ in tasks))
+        for outcome in _until(cancel, outcomes, len(tasks)):
+            (results if isinstance(outcome, RunResult) else failures).append(outcome)
+            if progress is not None:
+                progress(len(results) + len(failures), len(tasks))
     return Experiment(
         config=config,
         strategies=names,
         seeds=seeds,
         budget=int(budget),
         results=results,
-        targets=targets,
+        targets={seed: target_share * acc for seed, acc in full.items()},
         full_accuracy=full,
         target_share=float(target_share),
         failures=sorted(failures, key=lambda f: (names.index(f.strategy), f.seed)),
         elapsed_s=time.perf_counter() - start,
-        cancelled=cancelled,
+        cancelled=cancelled or len(results) + len(failures) < len(tasks),
     )
+
+
+def _until(cancel: Callable[[], bool] | None, outcomes: Iterable[T], total: int) -> Iterator[T]:
+    """The outcomes as they come, until `cancel()` turns true between two of them (never after
+    the last). Leaving early closes a joblib generator, which cancels the tasks not started."""
+    try:
+        for n, outcome in enumerate(outcomes, 1):
+            yield outcome
+            if cancel is not None and n < total and cancel():
+                return
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "... executed but not used"
+                close()
+
+
+def _target_accuracies(
+    execute: Executor,
+    tasks: list[tuple],
+    seeds: list[int],
+    dataset: Dataset | None,
+    cancel: Callable[[], bool] | None,
+) -> dict[int, float]:
+    """Each seed's full-pool accuracy, fitted by the workers (a minute of server CPU for 100
+    seeds otherwise) unless this process knows it already; fewer seeds than asked if cancelled.
+    A seed whose dataset cannot be built raises its DataError here, before any run starts."""
+    first = {s: c for c, _, s in reversed(tasks)}  # each seed's first run
+    full: dict[int, float] = {}
+    if dataset is None:
+        full = {s: _TARGETS[k] for s in seeds if (k := _target_key(first[s])) in _TARGETS}
+    todo = [s for s in seeds if s not in full]
+    if not todo or (cancel is not None and cancel()):
+        return full
+    outcomes = execute(_target_task, ((first[s], dataset) for s in todo))
+    for seed, accuracy in _until(cancel, outcomes, len(todo)):
+        if isinstance(accuracy, Exception):
+            raise accuracy
+        full[seed] = accuracy
+        if dataset is None:
+            _remember_target(_target_key(first[seed]), accuracy)
+    return {s: full[s] for s in seeds if s in full}
 
 
 def dispatch_order(config: Config, names: list[str], seeds: list[int]) -> list[tuple]:
@@ -247,12 +279,14 @@ def _run_config(config: Config, strategy: str, seed: int) -> Config:
     return replace(config, strategy=strategy, seed=seed, strategy_params=params).validated()
 
 
-def _target_model_accuracy(tasks: list, seed: int, dataset: Dataset | None) -> float:
-    """Also checks, before any run starts, that the seed's dataset can be built and has labels."""
-    config = next(c for c, _, s in tasks if s == seed)
-    if dataset is None:
-        _dataset(config)  # raises DataError (a ValueError) with a user-facing message
-    return full_pool_accuracy(config, dataset)
+def _target_task(config: Config, dataset: Dataset | None) -> tuple[int, float | Exception]:
+    """One seed's target in a worker; an error comes back as a value, raised by the caller."""
+    try:
+        if dataset is None:
+            _dataset(config)  # raises DataError (a ValueError) with a user-facing message
+        return config.seed, full_pool_accuracy(config, dataset)
+    except Exception as exc:  # re-raised in the calling process, as if it had run there
+        return config.seed, exc
 
 
 def _backend(backend: str | None, scheduler: str | None) -> str | None:
@@ -278,29 +312,36 @@ def _task(config: Config, budget: int, dataset: Dataset | None) -> RunResult | F
         )
 
 
-Executor = Callable[[Iterable[tuple]], Iterator[RunResult | Failure]]
+# Runs `fn` on each argument tuple; yields the outcomes as they finish, in any order.
+Executor = Callable[[Callable[..., T], Iterable[tuple]], Iterator[T]]
 
 
 @contextlib.contextmanager
-def _executor(jobs: int, backend: str | None, scheduler: str | None) -> Iterator[Executor]:
-    """A function mapping task arguments to outcomes, yielded as the runs finish."""
+def _executor(
+    jobs: int, backend: str | None, scheduler: str | None, nice: int = 0
+) -> Iterator[Executor]:
+    """An Executor: in this process for one job and no backend, else through joblib."""
     if jobs == 1 and backend is None:
-        yield lambda args: (_task(*a) for a in args)
+        yield lambda fn, args: (fn(*a) for a in args)
         return
     from joblib import Parallel, delayed, parallel_config
 
     options: dict[str, Any] = {}
     client = None
+    local = backend in (None, "loky")  # worker processes of this machine: they may be niced
     if backend == "dask":
         client = _dask_client(scheduler)
         options["client"] = client
-    elif backend in (None, "loky"):
+    elif local:
         options["inner_max_num_threads"] = 1  # BLAS in each worker: one thread
     try:
         with parallel_config(backend=backend or "loky", **options):
 
-            def execute(args: Iterable[tuple]) -> Iterator[RunResult | Failure]:
-                calls = (delayed(_task)(*a) for a in args)
+            def execute(fn: Callable[..., T], args: Iterable[tuple]) -> Iterator[T]:
+                if local and nice > 0:
+                    calls = (delayed(_niced)(nice, fn, *a) for a in args)
+                else:
+                    calls = (delayed(fn)(*a) for a in args)
                 try:
                     parallel = Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered")
                 except ValueError:  # a backend that cannot stream: progress comes at the end
@@ -311,6 +352,20 @@ def _executor(jobs: int, backend: str | None, scheduler: str | None) -> Iterator
     finally:
         if client is not None and scheduler:
             client.close()
+
+
+_niceness_added = 0  # in a worker process: how much `_niced` has lowered its priority
+
+
+def _niced(nice: int, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a worker whose priority was lowered by `nice` (once per process: a niced
+    worker stays niced for the pool's life, since only root may raise a priority again)."""
+    global _niceness_added
+    if nice > _niceness_added:
+        with contextlib.suppress(OSError):  # a platform without nice runs at normal priority
+            os.nice(nice - _niceness_added)
+        _niceness_added = nice
+    return fn(*args)
 
 
 def _dask_client(scheduler: str | None) -> Any:
