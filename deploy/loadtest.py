@@ -12,12 +12,16 @@ went up by exactly the batch size.
 
 Reported: p50/p95 press latency (request sent -> that rerun's `script_finished`), errors
 (exceptions, disconnects, timeouts, presses without effect) and server memory per session (VmRSS
-of the server processes after a warm-up vs. with every session connected). All traffic stays on
+of the server processes after a warm-up vs. with every session connected). With `--comparers N`
+the class steps twice, alone and then while N more sessions each ask Compare for the largest
+comparison it allows (and poll its progress as the browser does): the fairness figure is the
+second p95 over the first. All traffic stays on
 loopback; every loop is bounded by the step count and a per-run timeout.
 
     python deploy/loadtest.py --start --users 30 --steps 10
     python deploy/loadtest.py --url http://127.0.0.1:8501 --server-pid 1234 --json
     python deploy/loadtest.py --start --play --users 30 --steps 10 --think 0,0
+    python deploy/loadtest.py --start --users 30 --steps 10 --comparers 5
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from typing import NoReturn
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Markdown_pb2 import Markdown
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_APP = REPO_ROOT / "app.py"
@@ -59,6 +64,7 @@ CHART_KEY = "plane"  # the live chart whose ticks pace autoplay
 METRIC_LABEL = "Labeled"
 P95_TARGET_S = 2.0
 MEMORY_TARGET_MB = 5.0
+FAIR_RATIO = 2.0  # the class's p95 while others compare, at most this times the p95 alone
 
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 UPSTREAM_HEADER = "x-upstream"  # set by deploy/nginx.conf so the test can see where a user went
@@ -91,6 +97,9 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     n_bytes: int = 0
     n_msgs: int = 0
+    widgets: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> id, fragment id
+    options: dict[str, list[str]] = field(default_factory=dict)  # key -> a multiselect's labels
+    status_line: str = ""  # the last progress bar's text or caption drawn (a job's status)
 
 
 class ForwardMsgCache:
@@ -144,6 +153,7 @@ class StreamlitUser:
         self.cache = ForwardMsgCache()
         self.cookies = CookieJar()
         self.wire_bytes = 0  # websocket bytes as received from the socket (compressed or not)
+        self.auto_rerun: tuple[float, str] | None = None  # interval, fragment the page polls
         self._ws = None
 
     def _load_page(self) -> None:
@@ -225,10 +235,11 @@ class StreamlitUser:
         trigger: str = "",
         fragment_id: str = "",
         json_trigger: tuple[str, str] | None = None,
-        choices: dict[str, str] | None = None,
+        values: dict[str, str | list[str] | float] | None = None,
     ) -> RunResult:
-        """One rerun request; `choices` are single-choice widgets' values (element id -> the
-        option's label), sent with every request as the browser sends its widget states."""
+        """One rerun request; `values` are widget states by element id, sent with every request
+        as the browser sends them: an option's label (a single choice), labels (a multiselect)
+        or a number (a number input)."""
         from websockets.exceptions import ConnectionClosed
 
         msg = BackMsg()
@@ -247,10 +258,13 @@ class StreamlitUser:
         if json_trigger:
             widget = state.widget_states.widgets.add()
             widget.id, widget.json_trigger_value = json_trigger
-        for element_id, option in (choices or {}).items():
+        for element_id, value in (values or {}).items():
             widget = state.widget_states.widgets.add()
             widget.id = element_id
-            widget.string_array_value.data.append(option)
+            if isinstance(value, str | list):
+                widget.string_array_value.data.extend([value] if isinstance(value, str) else value)
+            else:
+                widget.double_value = float(value)
         if fragment_id:
             state.fragment_id = fragment_id
         try:
@@ -289,6 +303,13 @@ class StreamlitUser:
             elif kind == "delta":
                 self.cache.add(msg)
                 self._read_delta(msg, result)
+            elif kind == "auto_rerun":  # a run_every fragment: the browser polls it
+                self.auto_rerun = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+            elif (
+                kind == "script_finished"
+                and msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            ):
+                continue  # st.rerun(): the same request's next run follows
             elif kind == "script_finished":
                 finished_run = msg.metadata.run.script_run_id
                 if run_id is None or not finished_run or finished_run == run_id:
@@ -303,6 +324,16 @@ class StreamlitUser:
             return
         element = delta.new_element
         kind = element.WhichOneof("type")
+        widget_id = getattr(getattr(element, kind, None), "id", "") if kind else ""
+        if isinstance(widget_id, str) and "-" in widget_id:  # a keyed widget: "...-<key>"
+            key = widget_id.rsplit("-", 1)[-1]
+            result.widgets[key] = (widget_id, delta.fragment_id)
+            if kind == "multiselect":
+                result.options[key] = list(element.multiselect.options)
+        if kind == "progress":
+            result.status_line = element.progress.text
+        elif kind == "markdown" and element.markdown.element_type == Markdown.CAPTION:
+            result.status_line = element.markdown.body
         if kind == "button" and (
             element.button.id.endswith(f"-{BUTTON_KEY}") or element.button.label == "Step"
         ):
@@ -435,6 +466,65 @@ async def simulate_user(
     return out
 
 
+# The largest comparison the Compare page allows (its number inputs' maxima, every strategy).
+COMPARE_PAGE = "compare"
+LARGEST_COMPARISON = {"cmp_seeds": 100.0, "cmp_budget": 500.0}
+
+
+@dataclass
+class ComparerResult:
+    user: int
+    polls: int = 0
+    status: str = ""  # the last status line seen, e.g. "212 of 1100 runs · 41 s"
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def simulate_comparer(
+    user: int, base_url: str, timeout: float, started, stop: asyncio.Event
+) -> ComparerResult:
+    """A student in another tab: open Compare, ask for the largest comparison the page allows,
+    then poll its progress as the browser's `run_every` fragment does, until `stop`. Calls
+    `started()` once the comparison was asked for (or this user failed)."""
+    out = ComparerResult(user)
+    client = StreamlitUser(base_url, timeout, page=COMPARE_PAGE)
+    told = False
+    try:
+        await client.connect()
+        run = await client.open_page()
+        _check_run(run, "Compare open", metric=False)
+        needed = [*LARGEST_COMPARISON, "cmp_strategies", "cmp_run"]
+        if missing := [k for k in needed if k not in run.widgets]:
+            raise LoadTestError("protocol", f"Compare page lacks {', '.join(missing)}")
+        kept: dict[str, str | list[str] | float] = {
+            run.widgets[k][0]: v for k, v in LARGEST_COMPARISON.items()
+        }
+        kept[run.widgets["cmp_strategies"][0]] = run.options["cmp_strategies"]
+        run = await client._rerun(trigger=run.widgets["cmp_run"][0], values=kept)
+        _check_run(run, "Run comparison", metric=False)
+        started()
+        told = True
+        while client.auto_rerun and not stop.is_set():
+            interval, fragment = client.auto_rerun
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+            if stop.is_set():
+                break
+            run = await client._rerun(fragment_id=fragment, values=kept)
+            _check_run(run, "progress poll", metric=False)
+            out.polls += 1
+            out.status = run.status_line or out.status
+    except LoadTestError as exc:
+        out.errors.append((exc.kind, str(exc)))
+    except Exception as exc:  # a bug in the client or an unexpected server reply
+        out.errors.append(("client", f"{type(exc).__name__}: {exc}"))
+    finally:
+        if not told:
+            started()
+        await stop.wait()  # hold the session (and so its comparison) until the class is done
+        await client.close()
+    return out
+
+
 # ---------------------------------------------------------------- server-side measurements
 
 
@@ -548,6 +638,9 @@ class Report(Verdict):
     users_per_upstream: dict[str, int]
     targets: dict[str, bool | None]
     attacks_s: dict[str, float] = field(default_factory=dict)  # costly link -> seconds to settle
+    comparers: int = 0  # sessions running the largest comparison meanwhile
+    comparer_status: list[str] = field(default_factory=list)  # each one's last status line
+    alone_p95_s: float | None = None  # the class's p95 in a run just before, without them
 
     def to_text(self) -> str:
         s = seconds
@@ -581,6 +674,18 @@ class Report(Verdict):
             )
         if self.users_per_upstream:
             lines.append(f"users per upstream (nginx X-Upstream): {self.users_per_upstream}")
+        if self.comparers:
+            ratio = (
+                f"{self.latency_p95_s / self.alone_p95_s:.2f}x"
+                if self.alone_p95_s and self.latency_p95_s is not None
+                else "n/a"
+            )
+            lines.append(
+                f"fairness: p95 {s(self.latency_p95_s)} while {self.comparers} sessions ran the "
+                f"largest comparison, {s(self.alone_p95_s)} alone -> {ratio} "
+                f"(<= {FAIR_RATIO:g}x: {verdict('fair')})"
+            )
+            lines += [f"  comparer {i}: {p}" for i, p in enumerate(self.comparer_status)]
         for link, settled in self.attacks_s.items():
             shown = link if len(link) <= 120 else f"{link[:100]}… ({len(link):,} characters)"
             lines.append(f"costly link settled in {settled:.2f} s: ?{shown}")
@@ -636,6 +741,7 @@ async def _run(
     warmup: bool,
     play: bool = False,
     attacks: Sequence[str] = (),
+    comparers: int = 0,
 ) -> Report:
     if warmup:
         await _warm_up(replicas or [url], timeout)
@@ -678,6 +784,23 @@ async def _run(
             finally:
                 await client.close()
 
+    stop = asyncio.Event()  # the class is done: the comparers close their tabs
+    asked, waiting = asyncio.Event(), comparers
+
+    def started() -> None:
+        nonlocal waiting
+        waiting -= 1
+        if waiting == 0:
+            asked.set()
+
+    comparing = [
+        asyncio.create_task(simulate_comparer(i, url, timeout, started, stop))
+        for i in range(comparers)
+    ]
+    if comparing:  # the class starts stepping once every comparison was asked for
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asked.wait(), timeout)
+
     cpu0, t0 = time.process_time(), time.perf_counter()
     with sampler:
         attacker = asyncio.create_task(attack())
@@ -700,12 +823,14 @@ async def _run(
             )
         )
         await attacker
+        stop.set()
+        compared = await asyncio.gather(*comparing)
     duration = time.perf_counter() - t0
     client_cpu = time.process_time() - cpu0
 
     latencies = [x for r in results for x in r.latencies]
     opens = [r.open_s for r in results if r.open_s is not None]
-    errors = [e for r in results for e in r.errors]
+    errors = [e for r in [*results, *compared] for e in r.errors]
     rss_connected = snapshot.get("rss")
     per_session = (
         (rss_connected - rss_before) / 1024 / users
@@ -730,7 +855,11 @@ async def _run(
         presses_measured=len(latencies),
         errors=len(errors),
         errors_by_kind=dict(Counter(kind for kind, _ in errors)),
-        error_samples=[f"user {r.user}: {m}" for r in results for _, m in r.errors][:10],
+        error_samples=[
+            f"{'comparer' if isinstance(r, ComparerResult) else 'user'} {r.user}: {m}"
+            for r in [*results, *compared]
+            for _, m in r.errors
+        ][:10],
         latency_p50_s=percentile(latencies, 50),
         latency_p95_s=p95,
         latency_max_s=max(latencies) if latencies else None,
@@ -744,6 +873,8 @@ async def _run(
         server_cpu_s=server_cpu,
         server_cpu_ms_per_run=1000 * server_cpu / n_runs if server_cpu and n_runs else None,
         attacks_s=attacked,
+        comparers=comparers,
+        comparer_status=[c.status or "no status shown" for c in compared],
         load_average=os.getloadavg()[0],
         rss_before_mb=None if rss_before is None else rss_before / 1024,
         rss_connected_mb=None if rss_connected is None else rss_connected / 1024,
@@ -775,10 +906,13 @@ def run_load_test(
     warmup: bool = True,
     play: bool = False,
     attacks: Sequence[str] = (),
+    comparers: int = 0,
 ) -> Report:
     """Simulate `users` students on `url` and return the report (the CLI prints it).
     `attacks` are query strings a stranger opens meanwhile (costly links), each timed.
-    With `play`, each presses Play and paces it with the live chart's ticks.
+    With `play`, each presses Play and paces it with the live chart's ticks. With `comparers`,
+    the class steps twice: alone, then while that many more sessions run the largest
+    comparison; the second p95 must stay within FAIR_RATIO of the first.
 
     `replicas` are the direct URLs of the Streamlit servers behind `url` (warm-up and session
     counts); by default `url` itself. `server_pids` are their processes, for memory.
@@ -786,23 +920,39 @@ def run_load_test(
     require_loopback(url)
     for r in replicas:
         require_loopback(r)
-    return _in_fresh_loop(
-        lambda: _run(
-            url.rstrip("/"),
-            users,
-            steps,
-            batch_size,
-            think,
-            seed,
-            timeout,
-            ramp,
-            [r.rstrip("/") for r in replicas] or [url.rstrip("/")],
-            server_pids,
-            warmup,
-            play,
-            attacks,
+
+    def once(comparing: int, warm: bool) -> Report:
+        return _in_fresh_loop(
+            lambda: _run(
+                url.rstrip("/"),
+                users,
+                steps,
+                batch_size,
+                think,
+                seed,
+                timeout,
+                ramp,
+                [r.rstrip("/") for r in replicas] or [url.rstrip("/")],
+                server_pids,
+                warm,
+                play,
+                attacks,
+                comparing,
+            )
         )
-    )
+
+    if not comparers:
+        return once(0, warmup)
+    alone = once(0, warmup)
+    report = once(comparers, False)
+    report.alone_p95_s = alone.latency_p95_s
+    report.errors += alone.errors
+    report.error_samples = (alone.error_samples + report.error_samples)[:10]
+    fair = None
+    if alone.latency_p95_s and report.latency_p95_s is not None:
+        fair = report.latency_p95_s <= FAIR_RATIO * alone.latency_p95_s
+    report.targets["fair"] = fair
+    return report
 
 
 def _in_fresh_loop(make_coroutine):
@@ -974,6 +1124,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a costly query string a stranger opens meanwhile, e.g. 'n=20000&init=20000&model=gp'",
     )
     p.add_argument(
+        "--comparers",
+        type=_positive(50),
+        default=0,
+        help="step alone, then again while N more sessions run the largest comparison",
+    )
+    p.add_argument(
         "--room",
         action="store_true",
         help="a live room instead: one teacher and --users phones voting (deploy/room_load.py)",
@@ -996,6 +1152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_loopback(url)
         except ValueError as exc:
             parser.error(str(exc))
+    if args.comparers and args.room:
+        parser.error("--comparers goes with the stepping class, not --room")
     if args.server_opt and not args.start:
         parser.error("--server-opt needs --start")
     if args.start and not args.app.is_file():
@@ -1019,6 +1177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warmup=not args.no_warmup,
         play=args.play,
         attacks=args.attack,
+        comparers=args.comparers,
     )
     global P95_TARGET_S
     P95_TARGET_S = args.p95

@@ -56,7 +56,7 @@ class RoomClient(lt.StreamlitUser):
     def __init__(self, base_url: str, timeout: float, page: str = "", query: str = "") -> None:
         super().__init__(base_url, timeout, page)
         self.query_string = query
-        self.kept: dict[str, str] = {}  # choices resent with every request
+        self.kept: dict[str, str] = {}  # choices resent with every request (element id -> label)
         self.seen = Seen()
 
     def _read_delta(self, msg, result) -> None:
@@ -79,7 +79,7 @@ class RoomClient(lt.StreamlitUser):
     async def run(self, **kw) -> tuple[lt.RunResult, Seen]:
         """One rerun (`_rerun`'s options); the elements it showed."""
         self.seen = Seen()
-        result = await self._rerun(choices=self.kept, **kw)
+        result = await self._rerun(values=self.kept, **kw)
         lt._check_run(result, "room run", metric=False)
         return result, self.seen
 

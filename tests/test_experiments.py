@@ -191,16 +191,16 @@ def test_failures_are_isolated_in_a_thread_pool_too(boom):
     assert len(exp.failures) == 2 and len(exp.results) == 4
 
 
-def test_progress_is_called_after_every_run():
+def test_progress_starts_at_zero_after_the_targets_and_follows_every_run():
     calls = []
     small(["margin"], seeds=[0, 1, 2], budget=2, progress=lambda d, t: calls.append((d, t)))
-    assert calls == [(i, 6) for i in range(1, 7)]
+    assert calls == [(i, 6) for i in range(0, 7)]
 
 
 def test_progress_is_live_with_joblib():
     calls = []
     small(seeds=[0, 1], budget=2, jobs=2, backend="threading", progress=lambda *a: calls.append(a))
-    assert calls == [(i, 4) for i in range(1, 5)]
+    assert calls == [(i, 4) for i in range(0, 5)]
 
 
 def test_cancel_stops_between_runs_and_keeps_the_finished_ones():
@@ -210,7 +210,7 @@ def test_cancel_stops_between_runs_and_keeps_the_finished_ones():
         seeds=[0, 1, 2],
         budget=2,
         progress=lambda d, t: done.append(d),
-        cancel=lambda: len(done) >= 2,
+        cancel=lambda: max(done, default=0) >= 2,
     )
     assert exp.cancelled
     assert len(exp.results) == 2
@@ -365,7 +365,7 @@ def test_a_cancelled_comparison_holds_every_strategy_for_the_seeds_it_finished()
         seeds=list(range(5)),
         budget=2,
         progress=lambda d, t: done.append(d),
-        cancel=lambda: len(done) >= 6,
+        cancel=lambda: max(done, default=0) >= 6,
     )
     assert exp.cancelled
     assert sorted((r.seed, r.strategy) for r in exp.results) == sorted(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -58,6 +59,22 @@ if st.button("Step", key="step"):
         raise ValueError("broken on purpose")
 st.metric("Labeled", st.session_state.n)
 """
+
+
+@pytest.mark.slow
+def test_the_class_steps_alone_then_beside_a_running_comparison():
+    """The fairness measurement: a server of its own, since the comparison it starts is the
+    largest the page allows and holds the server's line until its session is gone."""
+    with loadtest.start_server(loadtest.DEFAULT_APP) as (url, _):
+        report = loadtest.run_load_test(
+            url, users=2, steps=2, think=(0.2, 0.4), ramp=0.1, comparers=1
+        )
+    assert report.errors == 0, report.error_samples
+    assert report.presses_ok == report.presses_planned == 4
+    assert report.alone_p95_s is not None and isinstance(report.targets["fair"], bool)
+    # The comparison really ran: its status line is the job's, not the page's default.
+    assert re.match(r"(Fitting each seed|\d+ of \d+ runs)", report.comparer_status[0])
+    assert "fairness: p95" in report.to_text()
 
 
 @pytest.mark.slow

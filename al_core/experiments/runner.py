@@ -135,8 +135,8 @@ def run_experiment(
 
     `jobs` and `backend` go to joblib (`backend="dask"` with `scheduler="tcp://host:8786"` runs
     on a Dask cluster; without an address it uses the running `distributed.Client`). With one
-    job and no backend the runs go in a plain loop. `progress(done, total)` is called after each
-    run and `cancel()` between runs; a cancelled experiment keeps the runs that finished.
+    job and no backend the runs go in a plain loop. `progress(done, total)` is called once the
+    targets are fitted (done 0) and after each run, and `cancel()` between runs; a cancelled experiment keeps the runs that finished.
     `nice` lowers the priority of local worker processes, so a server's background experiment
     takes only the CPU its users' Steps leave (never the calling process: not with one job).
     Bad arguments raise ValueError naming the argument before anything runs.
@@ -159,6 +159,8 @@ def run_experiment(
     with _executor(jobs, backend, scheduler, nice) as execute:
         full = _target_accuracies(execute, tasks, seeds, dataset, cancel)
         cancelled = len(full) < len(seeds)  # then no run starts: the targets come first
+        if progress is not None and not cancelled:
+            progress(0, len(tasks))  # the targets are done: the runs begin
         outcomes = () if cancelled else execute(_task, ((c, budget, dataset) for c, _, _ in tasks))
         for outcome in _until(cancel, outcomes, len(tasks)):
             (results if isinstance(outcome, RunResult) else failures).append(outcome)
