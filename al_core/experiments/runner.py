@@ -136,7 +136,8 @@ def run_experiment(
     `jobs` and `backend` go to joblib (`backend="dask"` with `scheduler="tcp://host:8786"` runs
     on a Dask cluster; without an address it uses the running `distributed.Client`). With one
     job and no backend the runs go in a plain loop. `progress(done, total)` is called once the
-    targets are fitted (done 0) and after each run, and `cancel()` between runs; a cancelled experiment keeps the runs that finished.
+    targets are fitted (done 0) and after each run, `cancel()` between two targets or runs; a
+    cancelled experiment keeps the runs that finished.
     `nice` lowers the priority of local worker processes, so a server's background experiment
     takes only the CPU its users' Steps leave (never the calling process: not with one job).
     Bad arguments raise ValueError naming the argument before anything runs.
@@ -204,8 +205,8 @@ def _target_accuracies(
     dataset: Dataset | None,
     cancel: Callable[[], bool] | None,
 ) -> dict[int, float]:
-    """Each seed's full-pool accuracy, fitted by the workers (a minute of server CPU for 100
-    seeds otherwise) unless this process knows it already; fewer seeds than asked if cancelled.
+    """Each seed's full-pool accuracy, fitted by the workers (so a server's own process stays
+    free for Steps) unless this process knows it already; fewer seeds than asked if cancelled.
     A seed whose dataset cannot be built raises its DataError here, before any run starts."""
     first = {s: c for c, _, s in reversed(tasks)}  # each seed's first run
     full: dict[int, float] = {}
