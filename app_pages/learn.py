@@ -3,10 +3,12 @@
 import streamlit as st
 
 from al_core.experiments.cards import CARDS
+from al_core.experiments.jobs import LessonCheck
 from al_core.experiments.lesson_catalog import LESSONS
-from al_core.experiments.lessons import Lesson, run_lesson
+from al_core.experiments.lessons import Lesson
+from al_core.present.safe_text import plain
 from al_core.strategies import STRATEGIES
-from ui import backup, state
+from ui import backup, jobs, state
 
 ss = st.session_state
 
@@ -32,10 +34,27 @@ def open_preset(lesson: Lesson) -> None:
     ss.goto = "app_pages/compare.py"
 
 
-def check_claim(lesson: Lesson) -> None:
-    with st.spinner(f"Running {len(lesson.strategies)} strategies × {lesson.seeds} seeds…"):
-        result = run_lesson(lesson, jobs=2)
-    ss[f"lesson_check_{lesson.slug}"] = lesson.check(result)
+def check_progress(lesson: Lesson) -> None:
+    """Polls the lesson's check; once it has ended, one full run draws the verdict."""
+    job: LessonCheck = ss[f"lesson_job_{lesson.slug}"]
+    if job.running:
+        jobs.status(job, f"cancel_{lesson.slug}")
+    else:
+        st.rerun()
+
+
+def verdict(lesson: Lesson) -> None:
+    """The last check's outcome: the claim with its numbers, or why there is none."""
+    job: LessonCheck | None = ss.get(f"lesson_job_{lesson.slug}")
+    if job is None or job.running:
+        return
+    if job.error:
+        st.error(f"The check failed: {plain(job.error, limit=400)}")
+    elif job.result is None:
+        st.info("Cancelled: a claim over every seed needs every seed, so there is no verdict.")
+    else:
+        ok, numbers = job.result
+        (st.success if ok else st.error)(("Holds: " if ok else "Does not hold: ") + numbers)
 
 
 def lesson_card(lesson: Lesson) -> None:
@@ -55,14 +74,19 @@ def lesson_card(lesson: Lesson) -> None:
             on_click=open_preset,
             args=(lesson,),
         )
+        job = ss.get(f"lesson_job_{lesson.slug}")
+        running = job is not None and job.running
         if c[1].button(
-            "Check this claim", key=f"check_{lesson.slug}", help="Runs its experiment now."
+            "Check this claim",
+            key=f"check_{lesson.slug}",
+            disabled=running,
+            help="Runs its experiment in the background, in line with other students' ones.",
         ):
-            check_claim(lesson)
-        verdict = ss.get(f"lesson_check_{lesson.slug}")
-        if verdict is not None:
-            ok, numbers = verdict
-            (st.success if ok else st.error)(("Holds: " if ok else "Does not hold: ") + numbers)
+            ss[f"lesson_job_{lesson.slug}"] = jobs.start(LessonCheck.of(lesson))
+            st.rerun()
+        if running:
+            st.fragment(check_progress, run_every=0.5)(lesson)
+        verdict(lesson)
 
 
 def strategy_card(name: str) -> None:

@@ -273,9 +273,9 @@ def test_nice_lowers_the_workers_priority_and_never_the_callers(fresh_pool):
     import os
 
     here = os.nice(0)
-    with ex._executor(2, None, None, nice=5) as execute:
+    with ex.executor(2, None, None, nice=5) as execute:
         assert set(execute(os.nice, [(0,)] * 4)) == {min(here + 5, 19)}
-    with ex._executor(1, None, None, nice=5) as execute:
+    with ex.executor(1, None, None, nice=5) as execute:
         assert list(execute(os.nice, [(0,)])) == [here]
     assert os.nice(0) == here
 

@@ -46,3 +46,34 @@ def test_the_random_twin_starts_from_a_lessons_own_start():
     run = lesson("sampling-bias").learner()
     twin = random_twin(run)
     assert twin.labeled == run.labeled and twin.config.strategy == "random"
+
+
+def _check_job(at: AppTest, slug: str):
+    job = at.session_state[f"lesson_job_{slug}"]
+    assert job.join(timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return job
+
+
+def test_a_claim_is_checked_in_the_background_and_its_verdict_shown():
+    at = open_learn()
+    at.button(key="check_batch-clumping").click().run()
+    job = _check_job(at, "batch-clumping")
+    assert job.state == "done" and job.error is None
+    shown = [e.value for e in [*at.success, *at.error]]
+    assert len(shown) == 1 and shown[0].startswith(("Holds: ", "Does not hold: "))
+    assert shown[0].endswith(job.result[1])
+
+
+def test_a_cancelled_check_says_there_is_no_verdict():
+    from al_core.experiments.jobs import LessonCheck
+
+    at = open_learn()
+    at.button(key="check_savings").click().run()
+    job: LessonCheck = at.session_state["lesson_job_savings"]
+    job.cancel()  # what its Cancel button does (the button is in a polled fragment)
+    _check_job(at, "savings")
+    assert job.result is None and job.state == "cancelled"
+    assert any("Cancelled" in i.value for i in at.info)
+    assert not at.success and not at.error

@@ -110,6 +110,24 @@ def test_run_lesson_small_and_reproducible(slug):
     assert (starts["max"] == small.config.initial + small.budget).all()
 
 
+@pytest.mark.parametrize("slug", ["savings", "sampling-bias"])
+def test_a_cancelled_lesson_returns_nothing_to_judge(slug):
+    """Both paths: half the seeds cannot judge a claim made over all of them."""
+    small = replace(lesson(slug), seeds=3, budget=5)
+    calls = []
+    result = run_lesson(
+        small,
+        progress=lambda done, total: calls.append(done),
+        cancel=lambda: max(calls, default=0) >= 1,
+    )
+    assert result is None and 1 <= max(calls) < len(set(small.strategies)) * 3
+
+
+def test_a_lesson_on_two_workers_gives_the_one_process_table():
+    small = replace(lesson("sampling-bias"), seeds=2, budget=5)
+    assert run_lesson(small, jobs=2).table.equals(run_lesson(small).table)
+
+
 # ---------------------------------------------------------------- the claims
 # The full evidence: every lesson over all its seeds. Marked slow so `-m "not slow"` gives a quick
 # loop while editing; CI runs the README's command, which runs everything, these included.

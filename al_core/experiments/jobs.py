@@ -1,5 +1,5 @@
-"""An experiment in the background: the Compare page, the 5-seed bands and lesson checks start
-one and poll it, so the page stays usable. It waits its turn in the server's fair line
+"""An experiment in the background: the Compare page, the 5-seed bands and lesson checks
+(`LessonCheck`) start one and poll it, so the page stays usable. It waits its turn in the server's fair line
 (`pool.shared_queue`), shows its place while it waits, and `cancel()` stops it in any phase:
 in line, while the target models are fitted, or between runs, keeping what finished. A job
 whose `alive()` turns false (its browser session ended) stops the same way: nobody is left to
@@ -12,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from al_core.experiments.lessons import Lesson, run_lesson
 from al_core.experiments.pool import FairQueue, shared_queue, usable_cores
 from al_core.experiments.results import Experiment
 from al_core.experiments.runner import run_experiment
@@ -38,7 +40,7 @@ class ExperimentJob:
     alive: Callable[[], bool] | None = None  # False once nobody can see the result
     done: int = 0
     total: int = 0
-    result: Experiment | None = None
+    result: Experiment | Any = None  # what `_work` returned (None until done, or if cancelled)
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
     _cancel: threading.Event = field(default_factory=threading.Event)
@@ -60,22 +62,26 @@ class ExperimentJob:
         self._phase = "running"
         self.ran_at = time.perf_counter()
         try:
-            self.result = run_experiment(
-                self.config,
-                list(self.strategies),
-                list(self.seeds),
-                self.budget,
-                jobs=min(self.jobs or usable_cores(), usable_cores()),
-                progress=self._progress,
-                cancel=self._stopped,
-                target_share=self.target_share,
-                nice=BACKGROUND_NICE,
-            )
+            self.result = self._work(min(self.jobs or usable_cores(), usable_cores()))
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             line.release(self)
             self._phase = "cancelled" if self._stopped() else "done"
+
+    def _work(self, jobs: int) -> Any:
+        """The experiment itself, in the job's thread once it has its turn."""
+        return run_experiment(
+            self.config,
+            list(self.strategies),
+            list(self.seeds),
+            self.budget,
+            jobs=jobs,
+            progress=self._progress,
+            cancel=self._stopped,
+            target_share=self.target_share,
+            nice=BACKGROUND_NICE,
+        )
 
     def _stopped(self) -> bool:
         """Cancel was pressed, or the session that started the job has ended."""
@@ -132,3 +138,34 @@ class ExperimentJob:
     def elapsed_s(self) -> float:
         """Seconds since the job was created."""
         return time.perf_counter() - self.started
+
+
+@dataclass
+class LessonCheck(ExperimentJob):
+    """A lesson's claim checked in the background, in the same line: `result` is the check's
+    (holds, numbers), or None if it was cancelled."""
+
+    lesson: Lesson | None = None
+
+    @classmethod
+    def of(cls, lesson: Lesson) -> LessonCheck:
+        """The check of `lesson`, with its own seeds, budget and target."""
+        return cls(
+            lesson.config,
+            list(lesson.strategies),
+            lesson.seed_list,
+            lesson.budget,
+            target_share=lesson.target_share,
+            lesson=lesson,
+        )
+
+    def _work(self, jobs: int) -> tuple[bool, str] | None:
+        assert self.lesson is not None, "build it with LessonCheck.of(lesson)"
+        result = run_lesson(
+            self.lesson,
+            jobs=jobs,
+            progress=self._progress,
+            cancel=self._stopped,
+            nice=BACKGROUND_NICE,
+        )
+        return None if result is None else self.lesson.check(result)

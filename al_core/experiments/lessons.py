@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from al_core.experiments.results import Experiment
-from al_core.experiments.runner import run_experiment
+from al_core.experiments.runner import executor, run_experiment, until_cancelled
 from al_core.experiments.stop_summary import run_stop
 from al_core.loop.config import Config
 from al_core.loop.learner import Learner
@@ -128,32 +128,43 @@ def run_lesson(
     jobs: int = 1,
     seeds: list[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> LessonResult:
+    cancel: Callable[[], bool] | None = None,
+    nice: int = 0,
+) -> LessonResult | None:
     """Run every strategy of the lesson on every seed; `lesson.check(result)` then judges the claim.
 
     A plain compare lesson goes through `run_experiment`, so the Compare page and the check see
-    the very same numbers; lessons with their own start or measures step learners here.
+    the very same numbers; lessons with their own start or measures step learners here, on the
+    same executor. `progress`, `cancel` and `nice` work as for `run_experiment`; a cancelled
+    lesson returns None (half the seeds cannot judge a claim made over all of them).
     """
     seeds = lesson.seed_list if seeds is None else [int(s) for s in seeds]
     if lesson.initial_box is None and lesson.measure is None:
-        return _via_experiment(lesson, seeds, jobs, progress)
-    tasks = [(s, seed) for s in lesson.strategies for seed in seeds]
-    if jobs == 1:
-        outcomes = []
-        for i, (s, seed) in enumerate(tasks):
-            outcomes.append(_run_learner(lesson, s, seed))
+        return _via_experiment(lesson, seeds, jobs, progress, cancel, nice)
+    pairs = [(s, seed) for s in lesson.strategies for seed in seeds]
+    tasks = [(lesson, i, s, seed) for i, (s, seed) in enumerate(pairs)]
+    if progress is not None:
+        progress(0, len(tasks))  # no targets to fit first: the runs begin
+    outcomes: list[tuple[int, tuple, dict[str, float]]] = []
+    with executor(jobs, nice=nice) as execute:
+        for outcome in until_cancelled(cancel, execute(_run_learner, tasks), len(tasks)):
+            outcomes.append(outcome)
             if progress is not None:
-                progress(i + 1, len(tasks))
-    else:
-        from joblib import Parallel, delayed
-
-        outcomes = Parallel(n_jobs=jobs)(delayed(_run_learner)(lesson, s, d) for s, d in tasks)
-    return _result(lesson, [o[0] for o in outcomes], [o[1] for o in outcomes])
+                progress(len(outcomes), len(tasks))
+    if len(outcomes) < len(tasks):
+        return None
+    outcomes.sort()  # as asked, whichever worker finished first
+    return _result(lesson, [o[1] for o in outcomes], [o[2] for o in outcomes])
 
 
 def _via_experiment(
-    lesson: Lesson, seeds: list[int], jobs: int, progress: Callable[[int, int], None] | None
-) -> LessonResult:
+    lesson: Lesson,
+    seeds: list[int],
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+    cancel: Callable[[], bool] | None,
+    nice: int,
+) -> LessonResult | None:
     exp = run_experiment(
         lesson.config,
         list(lesson.strategies),
@@ -162,7 +173,11 @@ def _via_experiment(
         jobs=jobs,
         progress=progress,
         target_share=lesson.target_share,
+        cancel=cancel,
+        nice=nice,
     )
+    if exp.cancelled:
+        return None
     if exp.failures:
         f = exp.failures[0]
         raise RuntimeError(
@@ -192,7 +207,10 @@ def _stops(run) -> dict[str, float]:
     return out
 
 
-def _run_learner(lesson: Lesson, strategy: str, seed: int) -> tuple[tuple, dict[str, float]]:
+def _run_learner(
+    lesson: Lesson, index: int, strategy: str, seed: int
+) -> tuple[int, tuple, dict[str, float]]:
+    """Task `index` of a lesson: one learner's curve and the lesson's measures of it."""
     with one_thread():
         learner = lesson.learner(seed, strategy)
         start = learner.n_labeled
@@ -201,7 +219,7 @@ def _run_learner(lesson: Lesson, strategy: str, seed: int) -> tuple[tuple, dict[
     n, acc = learner.curve()
     keep = n >= start  # a lesson's own start is taught after an empty step 0: drop that step
     curve = (strategy, int(seed), [int(v) for v in n[keep]], [float(v) for v in acc[keep]])
-    return curve, extra
+    return index, curve, extra
 
 
 def _result(

@@ -157,13 +157,13 @@ def run_experiment(
     tasks = dispatch_order(config, names, seeds)
     results: list[RunResult] = []
     failures: list[Failure] = []
-    with _executor(jobs, backend, scheduler, nice) as execute:
+    with executor(jobs, backend, scheduler, nice) as execute:
         full = _target_accuracies(execute, tasks, seeds, dataset, cancel)
         cancelled = len(full) < len(seeds)  # then no run starts: the targets come first
         if progress is not None and not cancelled:
             progress(0, len(tasks))  # the targets are done: the runs begin
         outcomes = () if cancelled else execute(_task, ((c, budget, dataset) for c, _, _ in tasks))
-        for outcome in _until(cancel, outcomes, len(tasks)):
+        for outcome in until_cancelled(cancel, outcomes, len(tasks)):
             (results if isinstance(outcome, RunResult) else failures).append(outcome)
             if progress is not None:
                 progress(len(results) + len(failures), len(tasks))
@@ -182,7 +182,9 @@ def run_experiment(
     )
 
 
-def _until(cancel: Callable[[], bool] | None, outcomes: Iterable[T], total: int) -> Iterator[T]:
+def until_cancelled(
+    cancel: Callable[[], bool] | None, outcomes: Iterable[T], total: int
+) -> Iterator[T]:
     """The outcomes as they come, until `cancel()` turns true between two of them (never after
     the last). Leaving early closes a joblib generator, which cancels the tasks not started."""
     try:
@@ -216,7 +218,7 @@ def _target_accuracies(
     if not todo or (cancel is not None and cancel()):
         return full
     outcomes = execute(_target_task, ((first[s], dataset) for s in todo))
-    for seed, accuracy in _until(cancel, outcomes, len(todo)):
+    for seed, accuracy in until_cancelled(cancel, outcomes, len(todo)):
         if isinstance(accuracy, Exception):
             raise accuracy
         full[seed] = accuracy
@@ -320,10 +322,11 @@ Executor = Callable[[Callable[..., T], Iterable[tuple]], Iterator[T]]
 
 
 @contextlib.contextmanager
-def _executor(
-    jobs: int, backend: str | None, scheduler: str | None, nice: int = 0
+def executor(
+    jobs: int, backend: str | None = None, scheduler: str | None = None, nice: int = 0
 ) -> Iterator[Executor]:
-    """An Executor: in this process for one job and no backend, else through joblib."""
+    """An Executor: in this process for one job and no backend, else through joblib (local
+    workers at `nice` lower priority, one BLAS thread each; or a Dask cluster)."""
     if jobs == 1 and backend is None:
         yield lambda fn, args: (fn(*a) for a in args)
         return
