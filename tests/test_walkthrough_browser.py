@@ -237,6 +237,7 @@ def test_learn(walk):
             has=w.page.get_by_role("heading", name=CHEAP_LESSON)
         )
         card.last.get_by_role("button", name="Check this claim").click()
+        card.last.get_by_text(re.compile(r"^(Holds|Does not hold): ")).wait_for()  # background
         w.check("check a claim")
         w.page.set_default_timeout(30_000)
         assert w.page.get_by_text(re.compile(r"^(Holds|Does not hold): ")).count() == 1

@@ -23,6 +23,7 @@ from al_core.loop.learner import Learner
 from al_core.loop.metrics import aulc, censored_median, labels_to_target
 from al_core.loop.steps import initial_indices
 from al_core.loop.stopping import CRITERIA
+from al_core.strategies import STRATEGIES
 from al_core.threads import one_thread
 
 if TYPE_CHECKING:
@@ -285,6 +286,11 @@ def _ms(v: np.ndarray, digits: int = 3) -> str:
     return f"{np.mean(v):.{digits}f} ± {np.std(v, ddof=1):.{digits}f}"
 
 
+def _label(strategy: str) -> str:
+    """A strategy as the pages name it ("Core-set"), not its key ("coreset")."""
+    return STRATEGIES[strategy].label
+
+
 def check_savings(result: LessonResult) -> tuple[bool, str]:
     """Least confident reaches the target with far fewer labels, and its curve is higher."""
     lc, rnd = (
@@ -345,7 +351,7 @@ def check_clumping(result: LessonResult) -> tuple[bool, str]:
     ok = all(near[s].mean() >= f * lc.mean() and np.all(near[s] > lc) for s, f in factor.items())
     if "density_weighted" in near:  # "clumps even more"
         ok = ok and near["density_weighted"].mean() < lc.mean()
-    parts = [f"{s} {_ms(near[s])} (mean pair {_ms(pair[s], 2)})" for s in near]
+    parts = [f"{_label(s)} {_ms(near[s])} (mean pair {_ms(pair[s], 2)})" for s in near]
     return ok, "distance to the nearest point of the same batch: " + "; ".join(parts)
 
 
@@ -375,7 +381,7 @@ def check_nothing_to_gain(result: LessonResult) -> tuple[bool, str]:
     added = {s: result.values(s, "final_accuracy") - start for s in result.lesson.strategies}
     ok = short.mean() <= 0.025 and all(abs(v.mean()) <= 0.025 for v in added.values())
     ok = ok and abs(gain.mean()) <= 0.015
-    parts = "; ".join(f"{s} {_ms(v)}" for s, v in added.items())
+    parts = "; ".join(f"{_label(s)} {_ms(v)}" for s, v in added.items())
     return ok, (
         f"full-data accuracy minus accuracy at the start ({n0} labels): {_ms(short)}; accuracy "
         f"added by {result.lesson.budget} more labels: {parts}; AULC, least confident minus "
