@@ -480,14 +480,13 @@ class ComparerResult:
 
 
 async def simulate_comparer(
-    user: int, base_url: str, timeout: float, started, stop: asyncio.Event
+    user: int, base_url: str, timeout: float, asked: asyncio.Event, stop: asyncio.Event
 ) -> ComparerResult:
     """A student in another tab: open Compare, ask for the largest comparison the page allows,
-    then poll its progress as the browser's `run_every` fragment does, until `stop`. Calls
-    `started()` once the comparison was asked for (or this user failed)."""
+    then poll its progress as the browser's `run_every` fragment does, until `stop`. Sets
+    `asked` once the comparison was asked for (or this user failed)."""
     out = ComparerResult(user)
     client = StreamlitUser(base_url, timeout, page=COMPARE_PAGE)
-    told = False
     try:
         await client.connect()
         run = await client.open_page()
@@ -501,8 +500,7 @@ async def simulate_comparer(
         kept[run.widgets["cmp_strategies"][0]] = run.options["cmp_strategies"]
         run = await client._rerun(trigger=run.widgets["cmp_run"][0], values=kept)
         _check_run(run, "Run comparison", metric=False)
-        started()
-        told = True
+        asked.set()
         while client.auto_rerun and not stop.is_set():
             interval, fragment = client.auto_rerun
             with contextlib.suppress(TimeoutError):
@@ -518,8 +516,7 @@ async def simulate_comparer(
     except Exception as exc:  # a bug in the client or an unexpected server reply
         out.errors.append(("client", f"{type(exc).__name__}: {exc}"))
     finally:
-        if not told:
-            started()
+        asked.set()
         await stop.wait()  # hold the session (and so its comparison) until the class is done
         await client.close()
     return out
@@ -785,21 +782,13 @@ async def _run(
                 await client.close()
 
     stop = asyncio.Event()  # the class is done: the comparers close their tabs
-    asked, waiting = asyncio.Event(), comparers
-
-    def started() -> None:
-        nonlocal waiting
-        waiting -= 1
-        if waiting == 0:
-            asked.set()
-
+    asked = [asyncio.Event() for _ in range(comparers)]
     comparing = [
-        asyncio.create_task(simulate_comparer(i, url, timeout, started, stop))
-        for i in range(comparers)
+        asyncio.create_task(simulate_comparer(i, url, timeout, e, stop))
+        for i, e in enumerate(asked)
     ]
-    if comparing:  # the class starts stepping once every comparison was asked for
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asked.wait(), timeout)
+    with contextlib.suppress(TimeoutError):  # the class steps once every comparison was asked for
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in asked)), timeout)
 
     cpu0, t0 = time.process_time(), time.perf_counter()
     with sampler:

@@ -1,9 +1,10 @@
 """An experiment in the background: the Compare page, the 5-seed bands and lesson checks
-(`LessonCheck`) start one and poll it, so the page stays usable. It waits its turn in the server's fair line
-(`pool.shared_queue`), shows its place while it waits, and `cancel()` stops it in any phase:
-in line, while the target models are fitted, or between runs, keeping what finished. A job
-whose `alive()` turns false (its browser session ended) stops the same way: nobody is left to
-read it, and the workers go to the students still there.
+(`LessonCheck`) start one and poll it, so the page stays usable. It waits its turn in the
+server's fair line (`pool.shared_queue`), shows its place while it waits, and `cancel()` stops
+it in any phase: in line, while the target models are fitted, or between runs, keeping what
+finished. A job whose `alive()` turns false (its browser session ended) stops the same way:
+nobody is left to read it, and the workers go to the students still there. Its worker
+processes run niced (BACKGROUND_NICE), so the server's own process keeps serving the Steps.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ExperimentJob:
     alive: Callable[[], bool] | None = None  # False once nobody can see the result
     done: int = 0
     total: int = 0
-    result: Experiment | Any = None  # what `_work` returned (None until done, or if cancelled)
+    result: Any = None  # what `_work` returned: an Experiment here (None until done)
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
     _cancel: threading.Event = field(default_factory=threading.Event)
@@ -69,7 +70,7 @@ class ExperimentJob:
             line.release(self)
             self._phase = "cancelled" if self._stopped() else "done"
 
-    def _work(self, jobs: int) -> Any:
+    def _work(self, jobs: int) -> Experiment:
         """The experiment itself, in the job's thread once it has its turn."""
         return run_experiment(
             self.config,
