@@ -373,10 +373,19 @@ def cmd_run(parser: OneLineParser, args: argparse.Namespace) -> int:
                     fh.write(exp.to_json(indent=2))
         except OSError as exc:
             sub.error(f"argument --out: cannot write {args.out!r} ({exc.strerror})")
-    print(exp.to_json() if args.json else render_table(exp, args.command, args.jobs))
+    print(exp.to_json() if args.json else render_table(exp, args.command, _ran_on(args)))
     for f in exp.failures:
         print(f"{PROG}: run failed: {f.strategy} seed {f.seed}: {f.error}", file=sys.stderr)
     return 1 if exp.failures else 0
+
+
+def _ran_on(args: argparse.Namespace) -> str:
+    """Where the runs went, for the report's header: a Dask cluster sizes itself, so its
+    --jobs says nothing about how many ran at once."""
+    if args.backend == "dask" or args.scheduler:  # an address alone means Dask
+        return f"on the Dask cluster at {args.scheduler}" if args.scheduler else "on Dask"
+    named = f" ({args.backend})" if args.backend else ""
+    return f"with {args.jobs} job{'s' if args.jobs != 1 else ''}{named}"
 
 
 def _capped_jobs(jobs: int) -> int:

@@ -31,8 +31,9 @@ class ProgressBar:
             self.stream.flush()
 
 
-def render_table(exp: Any, command: str, jobs: int) -> str:
-    """The human-readable report: the scenario in two lines, then one row per strategy."""
+def render_table(exp: Any, command: str, ran_on: str) -> str:
+    """The human-readable report: the scenario in two lines, then one row per strategy.
+    `ran_on` says where the runs went ("with 2 jobs", "on the Dask cluster at …")."""
     c = exp.config
     data = DATASETS[c.dataset]
     size = f"{c.n_samples} points, noise {c.noise:g}" if data.tunable else "fixed data"
@@ -49,7 +50,7 @@ def render_table(exp: Any, command: str, jobs: int) -> str:
         + (f" · oracle noise {c.oracle_noise:g}" if c.oracle_noise else "")
         + (f" · random mix {c.random_mix:g}" if c.random_mix else ""),
         f"{seed_text} ({len(seeds)}) · target {exp.target_share:.0%} of full-pool accuracy "
-        f"(≈ {target:.3f}) · {exp.elapsed_s:.1f} s with {jobs} job{'s' if jobs != 1 else ''}",
+        f"(≈ {target:.3f}) · {exp.elapsed_s:.1f} s {ran_on}",
         "",
     ]
     head = ("strategy", "AULC mean ± sd", "final acc", "labels to target", "reached", "saved")

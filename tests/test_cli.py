@@ -12,6 +12,7 @@ import pytest
 
 from al_core.cli import main
 from al_core.data import DATASETS
+from al_core.loop import Config
 from al_core.models import MODELS
 from al_core.strategies import STRATEGIES, Strategy
 
@@ -114,6 +115,17 @@ def test_compare_runs_several_strategies_and_the_baseline(capsys):
     assert rows[:3] == ["random", "margin", "entropy"]
     _, out, _ = run(capsys, "compare", *SMALL, "--strategies", "margin", "--seeds", "1", "--json")
     assert [s["strategy"] for s in json.loads(out)["summary"]] == ["random", "margin"]
+
+
+def test_the_header_says_where_the_runs_went(capsys, monkeypatch):
+    from al_core.experiments import runner
+
+    _, out, _ = run(capsys, "compare", *SMALL, "--strategies", "margin", "--seeds", "1")
+    assert " s with 1 job" in out.splitlines()[1]
+    done = runner.run_experiment(Config(n_samples=200, initial=6), ["margin"], [0], 3)
+    monkeypatch.setattr(runner, "run_experiment", lambda *a, **kw: done)  # no cluster here
+    _, out, _ = run(capsys, "compare", *SMALL, "--seeds", "1", "--scheduler", "tcp://h:8786")
+    assert out.splitlines()[1].endswith(" s on the Dask cluster at tcp://h:8786")
 
 
 def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
