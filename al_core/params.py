@@ -42,6 +42,7 @@ class Param:
     optional: bool = False
     span: Callable[[Mapping[str, Any]], tuple[float, float] | None] | None = None
     display: Callable[[Any], str] | None = None  # a name's friendly label ("Two moons")
+    noun: str = ""  # what one choice is, where the label is no noun ("learning space")
 
     @property
     def type(self) -> type:
@@ -111,7 +112,7 @@ class Param:
             text = value.strip().lower() if isinstance(value, str) else value
             if isinstance(text, str) and text in names:
                 return text, ""
-            return None, f"Unknown {self.label.lower()} {_shown(value)}"
+            return None, f"Unknown {self.noun or self.label.lower()} {_shown(value)}"
         number = None if isinstance(value, _Typed) else parse_number(value)
         if number is None:
             what = "a whole number" if self.is_int else "a number"

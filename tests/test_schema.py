@@ -26,7 +26,7 @@ TOO_FAR = {
     "batch_size": (101, "Batch size 101 is out of range (1 to 100)"),
     "random_mix": (2, "Random mix 2 is out of range (0 to 1)"),
     "oracle_noise": (0.9, "Oracle noise 0.9 is out of range (0 to 0.5)"),
-    "learn_in": ("pixels", "Unknown model learns in 'pixels'"),
+    "learn_in": ("pixels", "Unknown learning space 'pixels'"),
 }
 CONTEXT = {"n_classes": {"dataset": "blobs"}}  # classes are tunable only for some datasets
 WIDGETS = {  # the sidebar's widget kind per field

@@ -114,6 +114,7 @@ FIELDS: tuple[Param, ...] = (
         flag="--learn-in",
         choices=lambda: list(LEARN_IN),
         display=LEARN_IN.get,
+        noun="learning space",
         help="The 2-D view: the boundary drawn is exactly the model's. All features: the model "
         "sees every feature, the map shows its predictions and the background is an "
         "approximation. Only for data with more than two features.",
