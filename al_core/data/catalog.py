@@ -20,8 +20,8 @@ from al_core.data.dataset import (
     DataError,
     Dataset,
     Items,
+    fixed_dataset,
     frozen,
-    held_out,
     project,
     standardise,
 )
@@ -155,7 +155,7 @@ def _bundled(spec: DatasetSpec, seed: int) -> Dataset:
     X2 = project(X)
     y = np.asarray(bunch.target, dtype=int)
     names = tuple(str(n).replace("_", " ").capitalize() for n in bunch.target_names)
-    return held_out(
+    return fixed_dataset(
         spec.name,
         X2,
         y,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from al_core.data import text_csv
-from al_core.data.dataset import MAX_ROWS, Bounds, DataError, Dataset, frozen, held_out, project
+from al_core.data.dataset import MAX_ROWS, DataError, Dataset, fixed_dataset, project
 
 MAX_COLUMNS = 50
 
@@ -242,22 +242,9 @@ def from_dataframe(df, name: str = "upload", label_column: str | None = "auto") 
     fnames = ("PC 1", "PC 2") if projected else (features[0], features[1])
     rows = np.arange(len(X2))
     if label_column is None:
-        return frozen(
-            Dataset(
-                name,
-                X2,
-                None,
-                None,
-                None,
-                ("Class A", "Class B"),
-                Bounds.around(X2),
-                projected,
-                fnames,
-                rows,
-            )
-        )
+        return fixed_dataset(name, X2, None, (), 0, projected, fnames, rows)
     y, names = _labels(df, label_column)
-    return held_out(name, X2, y, names, 0, projected, fnames, rows)
+    return fixed_dataset(name, X2, y, names, 0, projected, fnames, rows)
 
 
 def _from_texts(df, text_column: str, label_column: str | None, name: str) -> Dataset:

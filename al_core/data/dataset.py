@@ -170,10 +170,14 @@ def stratified_split(y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray
     return np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
 
 
-def held_out(
+# Until a person has labeled, an unlabeled upload's classes have only these placeholder names.
+UNLABELED_CLASSES = ("Class A", "Class B")
+
+
+def fixed_dataset(
     name: str,
     X2: np.ndarray,
-    y: np.ndarray,
+    y: np.ndarray | None,
     names: tuple[str, ...],
     seed: int,
     projected: bool,
@@ -182,8 +186,28 @@ def held_out(
     features: np.ndarray | None = None,
     items: Items | None = None,
 ) -> Dataset:
-    """Fixed data with labels: a stratified 30% becomes the test set (the evaluation rule).
-    `features` (all of them, one row per row of `X2`) and `items` are split the same way."""
+    """Fixed data (a file, a bundled set). With labels, a stratified 30% becomes the test set
+    (the evaluation rule), and `features` (all of them, one row per row of `X2`) and `items` are
+    split the same way. Without (`y` None), every row is in the pool and there is no test set:
+    a person labels, and no accuracy is claimed."""
+    if y is None:
+        return frozen(
+            Dataset(
+                name,
+                X2,
+                None,
+                None,
+                None,
+                UNLABELED_CLASSES,
+                Bounds.around(X2),
+                projected,
+                feature_names,
+                row_ids,
+                features,
+                None,
+                items,
+            )
+        )
     pool, test = stratified_split(y, TEST_SHARE, seed)
     rows = None if row_ids is None else row_ids[pool]
     full = (None, None) if features is None else (features[pool], features[test])

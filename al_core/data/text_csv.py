@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from al_core.data.dataset import Bounds, DataError, Dataset, Items, frozen, held_out
+from al_core.data.dataset import DataError, Dataset, Items, fixed_dataset
 from al_core.threads import one_thread
 
 TEXT_COLUMNS = ("text", "sentence", "review", "comment", "message", "document", "content")
@@ -104,22 +104,4 @@ def text_dataset(
     features, X2 = embed(texts)
     items = Items("text", texts=texts)
     rows = np.arange(len(texts))
-    if y is None:
-        return frozen(
-            Dataset(
-                name,
-                X2,
-                None,
-                None,
-                None,
-                ("Class A", "Class B"),
-                Bounds.around(X2),
-                True,
-                MAP_NAMES,
-                rows,
-                features,
-                None,
-                items,
-            )
-        )
-    return held_out(name, X2, y, class_names, 0, True, MAP_NAMES, rows, features, items)
+    return fixed_dataset(name, X2, y, class_names, 0, True, MAP_NAMES, rows, features, items)
