@@ -379,3 +379,21 @@ def test_strategy_params_are_resolved_and_checked():
         strategy_params("margin", {"beta": 1})
     with pytest.raises(ValueError, match="unknown strategy 'smart'"):
         strategy_params("smart")
+
+
+def test_query_takes_the_candidates_inputs_the_caller_holds_instead_of_copying_them():
+    """The learner passes its cached `X_pool[candidates]`: the strategy must see that array."""
+    ctx = learner_context(n=10)
+    cand = np.arange(0, 600, 3)
+    held = ctx.X_pool[cand]
+    seen = []
+
+    def spy(c, X):
+        seen.append(X)
+        return STRATEGIES["margin"].utility(c, X)
+
+    strategy = replace(STRATEGIES["margin"], utility=spy)
+    given = query(strategy, ctx, cand, 3, inputs=held)
+    copied = query(strategy, ctx, cand, 3)
+    assert seen[0] is held and seen[1] is not held
+    assert (given.indices == copied.indices).all()

@@ -137,8 +137,10 @@ class Learner:
             q = query(STRATEGIES["random"], ctx, candidates, k)
             return replace(q, note=COLD_START_NOTE, random_picks=np.ones(len(q.indices), bool))
         with one_thread():
-            utility = self.pool_utility()
-            return query(self._strategy, ctx, candidates, k, self.config.random_mix, utility)
+            utility, inputs = self.pool_utility(), self._candidate_inputs()
+            return query(
+                self._strategy, ctx, candidates, k, self.config.random_mix, utility, inputs
+            )
 
     def pool_utility(self) -> np.ndarray:
         """The strategy's utility for every candidate, computed once per state (any batch size,

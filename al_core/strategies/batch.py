@@ -53,14 +53,17 @@ def query(
     k: int,
     random_mix: float = 0.0,
     utility: np.ndarray | None = None,
+    inputs: np.ndarray | None = None,
 ) -> Query:
     """Choose k candidates: a Binomial(k, random_mix) share at random, the rest by the strategy.
 
-    `utility` may be given (aligned with `candidates`) when the caller already scored them.
+    `utility` may be given (aligned with `candidates`) when the caller already scored them, and
+    `inputs` (`ctx.X_pool[candidates]`) when it already holds them: on a large pool the copy
+    costs more than the selection.
     """
     k = min(int(k), len(candidates))
     n_random = int(ctx.rng.binomial(k, random_mix)) if random_mix > 0 else 0
-    X = ctx.X_pool[candidates]
+    X = ctx.X_pool[candidates] if inputs is None else inputs
     if utility is None:
         utility = strategy.utility(ctx, X)
     utility = np.asarray(utility, dtype=float)
