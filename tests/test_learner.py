@@ -112,6 +112,44 @@ def test_the_probabilities_predicted_with_the_test_set_are_the_models_own(model,
     assert np.array_equal(learner.pool_utility(), shared)
 
 
+@pytest.mark.parametrize("model", [m for m, spec in MODELS.items() if spec.rowwise])
+def test_the_pool_probabilities_and_stop_signals_reuse_the_steps_prediction(model):
+    """After a Step the plane's pool probabilities (and so the stopping meter's) come from the
+    Step's own prediction of the candidates plus the few other rows: bit for bit one call on
+    the pool, while the model is asked only about the labeled rows."""
+    from al_core.loop.stopping import StopTrace
+
+    def run(share: bool) -> tuple[Learner, StopTrace, list[int]]:
+        learner = Learner(Config(model=model, strategy="margin", initial=6, seed=4))
+        learner._shares_prediction = share
+        trace = StopTrace.attach(learner)
+        for _ in range(3):
+            learner.step()
+            asked.clear()
+            learner.skip(int(learner.candidates[0]))  # a set-aside point is in "the rest" too
+            learner.step()
+        return learner, trace, list(asked)
+
+    asked: list[int] = []
+    real = type(Learner(Config(model=model)).model).predict_proba
+
+    def counting(self, X):
+        asked.append(len(X))
+        return real(self, X)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(type(Learner(Config(model=model)).model), "predict_proba", counting)
+        shared, shared_trace, shared_asked = run(True)
+        alone, alone_trace, alone_asked = run(False)
+    assert shared.steps == alone.steps
+    fresh = class_proba(shared.model, shared.X, shared.dataset.n_classes)
+    assert np.array_equal(shared.pool_proba(), fresh)
+    for signal, values in shared_trace.signals().items():  # NaN before the first model
+        np.testing.assert_array_equal(values, alone_trace.signals()[signal])
+    pool = len(shared.X)
+    assert pool not in shared_asked and pool in alone_asked  # the whole pool: only unshared
+
+
 @pytest.mark.parametrize(
     "model, strategy, dataset, learn_in",
     [

@@ -270,8 +270,25 @@ class Learner:
         step = self._step_index(self.step_number if step is None else step)
         key = ("pool_proba", self._version, step)
         if key not in self._cache:
-            self._cache[key] = self.proba(self.X, step)
+            shared = self._shared_pool_proba() if step == self.step_number else None
+            self._cache[key] = self.proba(self.X, step) if shared is None else shared
         return self._cache[key]
+
+    def _shared_pool_proba(self) -> np.ndarray | None:
+        """The current pool probabilities from the Step's own prediction of the candidates, plus
+        one small call for the labeled and set-aside rest; None when the Step shared none. The
+        same bits as one call on the pool (the models that share predict row by row), and the
+        plane and the stopping meter no longer predict the whole pool once more per Step."""
+        known = self._cache.get(("candidate_proba", self._version))
+        if known is None or known[0] is not self._candidate_inputs():
+            return None
+        cand, cand_proba = self.candidates, known[1]
+        out = np.empty((len(self.X), cand_proba.shape[1]), dtype=cand_proba.dtype)
+        out[cand] = cand_proba
+        rest = np.setdiff1d(np.arange(len(self.X)), cand, assume_unique=True)
+        if len(rest):
+            out[rest] = self.proba(self.X[rest])
+        return out
 
     def proba_grid(self, resolution: int = 100, step: int | None = None) -> np.ndarray:
         """Class probabilities over the plot bounds, shape (resolution, resolution, K), float32.

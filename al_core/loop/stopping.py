@@ -225,11 +225,15 @@ class StopTrace:
         self._last = None
 
     def _proba(self, step: int) -> np.ndarray | None:
-        """The pool's class probabilities after `step`; None where no model was trained."""
+        """The pool's class probabilities after `step`; None where no model was trained. The
+        latest step's come from the learner's cache, shared with the plane (and with the Step's
+        own prediction where it has one); a past step's are predicted and not kept."""
         model = self.learner.model_at(step)
         if isinstance(model, PriorModel):
             return None
         with one_thread():  # the pool as the model sees it: the 2-D view or all features
+            if step == self.learner.step_number:
+                return self.learner.pool_proba()
             return class_proba(model, self.learner.X, self.learner.dataset.n_classes)
 
     def _prediction(self, step: int) -> np.ndarray | None:
