@@ -280,6 +280,45 @@ def test_nice_lowers_the_workers_priority_and_never_the_callers(fresh_pool):
     assert os.nice(0) == here
 
 
+def test_a_worker_exits_when_the_process_it_works_for_is_gone():
+    """A killed server must not leave its workers behind (they kept 200 MB each for an hour)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    worker = (
+        "import os, time\n"
+        "from al_core.experiments.runner import _exit_with_parent\n"
+        "_exit_with_parent(os.getppid(), every_s=0.05)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    server = (  # starts the worker, says its pid, and dies without a word to it
+        "import os, subprocess, sys\n"
+        f"w = subprocess.Popen([sys.executable, '-c', {worker!r}], stdout=subprocess.PIPE)\n"
+        "w.stdout.readline()\n"
+        "print(w.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", server], capture_output=True, text=True, timeout=60, cwd=root
+    )
+    pid = int(out.stdout.split()[-1])
+
+    def alive() -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    end = time.monotonic() + 10
+    while alive() and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not alive(), "the worker outlived its parent"
+
+
 def test_cancel_during_the_targets_starts_no_run(monkeypatch):
     monkeypatch.setattr(ex, "_TARGETS", {})
     fitted = []

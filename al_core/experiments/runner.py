@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -344,8 +345,8 @@ def executor(
         with parallel_config(backend=backend or "loky", **options):
 
             def execute(fn: Callable[..., T], args: Iterable[tuple]) -> Iterator[T]:
-                if local and nice > 0:
-                    calls = (delayed(_niced)(nice, fn, *a) for a in args)
+                if local:
+                    calls = (delayed(_in_worker)(nice, fn, *a) for a in args)
                 else:
                     calls = (delayed(fn)(*a) for a in args)
                 try:
@@ -360,18 +361,36 @@ def executor(
             client.close()
 
 
-_niceness_added = 0  # in a worker process: how much `_niced` has lowered its priority
+_niceness_added = 0  # in a worker process: how much `_in_worker` has lowered its priority
+_watched_parent: int | None = None  # in a worker process: the parent it exits without
 
 
-def _niced(nice: int, fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a worker whose priority was lowered by `nice` (once per process: a niced
-    worker stays niced for the pool's life, since only root may raise a priority again)."""
-    global _niceness_added
+def _in_worker(nice: int, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a local worker process, set up by its first task: it exits when its parent
+    is gone, and runs at a priority lowered by `nice` (once per process: a niced worker stays
+    niced for the pool's life, since only root may raise a priority again)."""
+    global _niceness_added, _watched_parent
+    if _watched_parent is None:
+        _watched_parent = os.getppid()
+        _exit_with_parent(_watched_parent)
     if nice > _niceness_added:
         with contextlib.suppress(OSError):  # a platform without nice runs at normal priority
             os.nice(nice - _niceness_added)
         _niceness_added = nice
     return fn(*args)
+
+
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+    """Leave this worker when `parent` dies. A server killed mid-comparison (or one whose exit
+    waited too long for a run to finish) left its loky workers behind: 200 MB each, a run's
+    worth of CPU for nobody, and still there an hour later."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="ask-next-parent-watch", daemon=True).start()
 
 
 def _dask_client(scheduler: str | None) -> Any:
