@@ -82,8 +82,9 @@ class ModelSpec:
     params: tuple[Param, ...] = ()
     grid_cost: float = 1.0  # relative cost of a 200² probability grid; the UI lowers resolution
     # Is each row's prediction in the plane's two features independent of the rows predicted
-    # with it, bit for bit? Then one call serves the next query and the test set. (A GP's
-    # solves are not; nor is k-NN in 64 features, whose distances go through blocked GEMM.)
+    # with it, bit for bit? Then one call serves the next query and the test set. (libsvm and
+    # the trees predict row by row; a GP's solves do not, nor k-NN in 64 features, whose
+    # distances go through blocked GEMM, nor the BLAS products of logreg and the MLP.)
     rowwise: bool = False
 
 
@@ -106,6 +107,7 @@ MODELS: dict[str, ModelSpec] = {
                 Param("C", "C", 10.0, 0.01, 1000.0, log=True),
                 Param("gamma", "Gamma", 1.0, 0.01, 100.0, log=True),
             ),
+            rowwise=True,
         ),
         ModelSpec(
             "svm_linear",
@@ -113,6 +115,7 @@ MODELS: dict[str, ModelSpec] = {
             "A straight maximum-margin boundary.",
             lambda p, seed, n: ScoredSVC("linear", C=p["C"], gamma="scale"),
             (Param("C", "C", 1.0, 0.01, 100.0, log=True),),
+            rowwise=True,
         ),
         ModelSpec(
             "knn",
@@ -155,6 +158,7 @@ MODELS: dict[str, ModelSpec] = {
                 Param("n_estimators", "Trees", 50, 5, 300),
                 Param("max_depth", "Maximum depth", 2, 1, 8),
             ),
+            rowwise=True,
         ),
         ModelSpec(
             "mlp",
