@@ -141,7 +141,7 @@ def test_a_class_votes_three_labels(browser, servers):
             label = 1
         else:
             label = max((0, 1), key=cast.count)
-        teacher.get_by_text(f"Taught {CLASSES[label]}").wait_for(timeout=10_000)
+        teacher.get_by_text(f"Taught {CLASSES[label]}").wait_for(timeout=20_000)
         taught.append(label)
         split += len(set(cast)) > 1
         wrong += int(truth[point]) != label
