@@ -277,6 +277,8 @@ def test_nice_lowers_the_workers_priority_and_never_the_callers(fresh_pool):
         assert set(execute(os.nice, [(0,)] * 4)) == {min(here + 5, 19)}
     with ex.executor(1, None, None, nice=5) as execute:
         assert list(execute(os.nice, [(0,)])) == [here]
+    with ex.executor(1, "loky", None, nice=5) as execute:  # joblib runs one job right here
+        assert list(execute(os.nice, [(0,)])) == [here]
     assert os.nice(0) == here
 
 

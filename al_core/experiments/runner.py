@@ -346,7 +346,8 @@ def executor(
 
             def execute(fn: Callable[..., T], args: Iterable[tuple]) -> Iterator[T]:
                 if local:
-                    calls = (delayed(_in_worker)(nice, fn, *a) for a in args)
+                    home = os.getpid()
+                    calls = (delayed(_in_worker)(home, nice, fn, *a) for a in args)
                 else:
                     calls = (delayed(fn)(*a) for a in args)
                 try:
@@ -365,11 +366,14 @@ _niceness_added = 0  # in a worker process: how much `_in_worker` has lowered it
 _watched_parent: int | None = None  # in a worker process: the parent it exits without
 
 
-def _in_worker(nice: int, fn: Callable[..., T], *args: Any) -> T:
+def _in_worker(home: int, nice: int, fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in a local worker process, set up by its first task: it exits when its parent
     is gone, and runs at a priority lowered by `nice` (once per process: a niced worker stays
-    niced for the pool's life, since only root may raise a priority again)."""
+    niced for the pool's life, since only root may raise a priority again). In `home`, the
+    caller's own process (joblib runs one job there), it only runs `fn`."""
     global _niceness_added, _watched_parent
+    if os.getpid() == home:
+        return fn(*args)
     if _watched_parent is None:
         _watched_parent = os.getppid()
         _exit_with_parent(_watched_parent)
