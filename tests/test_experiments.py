@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import in_ci
 
+from al_core.experiments import executors
 from al_core.experiments import runner as ex
 from al_core.experiments.runner import full_pool_accuracy, run_experiment, run_one
 from al_core.loop import Config, Learner
@@ -273,11 +274,11 @@ def test_nice_lowers_the_workers_priority_and_never_the_callers(fresh_pool):
     import os
 
     here = os.nice(0)
-    with ex.executor(2, None, None, nice=5) as execute:
+    with executors.executor(2, None, None, nice=5) as execute:
         assert set(execute(os.nice, [(0,)] * 4)) == {min(here + 5, 19)}
-    with ex.executor(1, None, None, nice=5) as execute:
+    with executors.executor(1, None, None, nice=5) as execute:
         assert list(execute(os.nice, [(0,)])) == [here]
-    with ex.executor(1, "loky", None, nice=5) as execute:  # joblib runs one job right here
+    with executors.executor(1, "loky", None, nice=5) as execute:  # joblib runs one job right here
         assert list(execute(os.nice, [(0,)])) == [here]
     assert os.nice(0) == here
 
@@ -291,7 +292,7 @@ def test_a_worker_exits_when_the_process_it_works_for_is_gone():
 
     worker = (
         "import os, time\n"
-        "from al_core.experiments.runner import _exit_with_parent\n"
+        "from al_core.experiments.executors import _exit_with_parent\n"
         "_exit_with_parent(os.getppid(), every_s=0.05)\n"
         "print('ready', flush=True)\n"
         "time.sleep(60)\n"
@@ -446,11 +447,11 @@ def test_a_dask_scheduler_that_accepts_and_never_answers_fails_fast(monkeypatch)
     pytest.importorskip("distributed")
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
-    monkeypatch.setattr(ex, "DASK_CONNECT_S", 2.0)
+    monkeypatch.setattr(executors, "DASK_CONNECT_S", 2.0)
     start = time.perf_counter()
     try:
         with pytest.raises(ValueError, match="cannot reach the Dask scheduler") as info:
-            ex._dask_client(f"tcp://127.0.0.1:{port}")
+            executors._dask_client(f"tcp://127.0.0.1:{port}")
     finally:
         server.close()
     assert time.perf_counter() - start < 4
@@ -485,8 +486,8 @@ def test_a_dask_cluster_that_cannot_import_al_core_is_refused_before_any_task(
     """Such a cluster cannot read the task graph and joblib waited for ever: now one message."""
     cluster = _Cluster(scheduler_has, workers_have)
     with pytest.raises(ValueError, match=said):
-        ex._check_cluster(cluster, "tcp://h:8786")
+        executors._check_cluster(cluster, "tcp://h:8786")
 
 
 def test_a_dask_cluster_that_can_import_al_core_passes_the_probe():
-    ex._check_cluster(_Cluster(True, [True, True]), "tcp://h:8786")
+    executors._check_cluster(_Cluster(True, [True, True]), "tcp://h:8786")

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from al_core.experiments.executors import executor, until_cancelled
 from al_core.experiments.results import Experiment
-from al_core.experiments.runner import executor, run_experiment, until_cancelled
+from al_core.experiments.runner import run_experiment
 from al_core.experiments.stop_summary import run_stop
 from al_core.loop.config import Config
 from al_core.loop.learner import Learner
