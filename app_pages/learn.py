@@ -82,7 +82,7 @@ def lesson_card(lesson: Lesson) -> None:
             disabled=running,
             help="Runs its experiment in the background, in line with other students' ones.",
         ):
-            ss[f"lesson_job_{lesson.slug}"] = jobs.start(LessonCheck.of(lesson))
+            ss[f"lesson_job_{lesson.slug}"] = jobs.start(LessonCheck(lesson))
             st.rerun()
         if running:
             st.fragment(check_progress, run_every=0.5)(lesson)

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from al_core.experiments.jobs import ExperimentJob
+from al_core.experiments.jobs import BackgroundJob
 
 
 def session_id() -> str:
@@ -42,7 +42,7 @@ def _session_alive(sid: str) -> Callable[[], bool] | None:
     return alive
 
 
-def start(job: ExperimentJob) -> ExperimentJob:
+def start(job: BackgroundJob) -> BackgroundJob:
     """Tag the job with this session and start it (it waits for its turn in the line, and
     stops if the session ends)."""
     job.session = session_id()
@@ -50,7 +50,7 @@ def start(job: ExperimentJob) -> ExperimentJob:
     return job.start()
 
 
-def status(job: ExperimentJob, key: str) -> None:
+def status(job: BackgroundJob, key: str) -> None:
     """While queued or running: the job's one status line (its place in line, or its progress)
     and a Cancel that reaches it in any phase."""
     if job.state == "running" and job.total:

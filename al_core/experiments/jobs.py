@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from al_core.experiments.lessons import Lesson, run_lesson
@@ -27,21 +27,18 @@ BACKGROUND_NICE = 10
 
 
 @dataclass
-class ExperimentJob:
-    """One experiment in a background thread; safe to poll from the UI at any time."""
+class BackgroundJob:
+    """Work in a background thread, in the server's fair line; safe to poll from the UI at any
+    time. A kind of job says what it runs in `_work`."""
 
-    config: Config
-    strategies: Sequence[str]
-    seeds: Sequence[int]
-    budget: int
+    _: KW_ONLY
     jobs: int = 0  # 0: one worker per core
-    target_share: float = 0.95
     session: str = ""  # whose job: the line takes turns between sessions
     queue: FairQueue | None = None  # None: the server's shared line
     alive: Callable[[], bool] | None = None  # False once nobody can see the result
     done: int = 0
     total: int = 0
-    result: Any = None  # what `_work` returned: an Experiment here (None until done)
+    result: Any = None  # what `_work` returned (None until done, or if it was cancelled)
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
     _cancel: threading.Event = field(default_factory=threading.Event)
@@ -49,7 +46,7 @@ class ExperimentJob:
     _phase: str = "queued"
     ran_at: float | None = None  # when it left the line
 
-    def start(self) -> ExperimentJob:
+    def start(self) -> BackgroundJob:
         """Run in a background thread; returns self, so `job = ExperimentJob(...).start()`."""
         self._thread = threading.Thread(target=self._run, name="ask-next-experiment", daemon=True)
         self._thread.start()
@@ -70,19 +67,9 @@ class ExperimentJob:
             line.release(self)
             self._phase = "cancelled" if self._stopped() else "done"
 
-    def _work(self, jobs: int) -> Experiment:
-        """The experiment itself, in the job's thread once it has its turn."""
-        return run_experiment(
-            self.config,
-            list(self.strategies),
-            list(self.seeds),
-            self.budget,
-            jobs=jobs,
-            progress=self._progress,
-            cancel=self._stopped,
-            target_share=self.target_share,
-            nice=BACKGROUND_NICE,
-        )
+    def _work(self, jobs: int) -> Any:
+        """The job itself, in its thread once it has its turn, on at most `jobs` workers."""
+        raise NotImplementedError
 
     def _stopped(self) -> bool:
         """Cancel was pressed, or the session that started the job has ended."""
@@ -142,26 +129,37 @@ class ExperimentJob:
 
 
 @dataclass
-class LessonCheck(ExperimentJob):
-    """A lesson's claim checked in the background, in the same line: `result` is the check's
-    (holds, numbers), or None if it was cancelled."""
+class ExperimentJob(BackgroundJob):
+    """Many seeds × strategies (`run_experiment`): Compare and the 5-seed bands. `result` is
+    the Experiment."""
 
-    lesson: Lesson | None = None
+    config: Config
+    strategies: Sequence[str]
+    seeds: Sequence[int]
+    budget: int
+    target_share: float = 0.95
 
-    @classmethod
-    def of(cls, lesson: Lesson) -> LessonCheck:
-        """The check of `lesson`, with its own seeds, budget and target."""
-        return cls(
-            lesson.config,
-            list(lesson.strategies),
-            lesson.seed_list,
-            lesson.budget,
-            target_share=lesson.target_share,
-            lesson=lesson,
+    def _work(self, jobs: int) -> Experiment:
+        return run_experiment(
+            self.config,
+            list(self.strategies),
+            list(self.seeds),
+            self.budget,
+            jobs=jobs,
+            progress=self._progress,
+            cancel=self._stopped,
+            target_share=self.target_share,
+            nice=BACKGROUND_NICE,
         )
 
+
+@dataclass
+class LessonCheck(BackgroundJob):
+    """A lesson's claim checked in the background: `result` is the check's (holds, numbers)."""
+
+    lesson: Lesson
+
     def _work(self, jobs: int) -> tuple[bool, str] | None:
-        assert self.lesson is not None, "build it with LessonCheck.of(lesson)"
         result = run_lesson(
             self.lesson,
             jobs=jobs,

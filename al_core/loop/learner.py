@@ -285,7 +285,9 @@ class Learner:
         cand, cand_proba = self.candidates, known[1]
         out = np.empty((len(self.X), cand_proba.shape[1]), dtype=cand_proba.dtype)
         out[cand] = cand_proba
-        rest = np.setdiff1d(np.arange(len(self.X)), cand, assume_unique=True)
+        others = np.ones(len(self.X), bool)
+        others[cand] = False
+        rest = np.flatnonzero(others)  # the labeled and the set-aside points
         if len(rest):
             out[rest] = self.proba(self.X[rest])
         return out
