@@ -33,6 +33,12 @@ COMPARE_DEFAULTS = {
 }
 
 
+COLD_HELP = (
+    "Start from 2 labels per class, where strategies differ. A straight-line model becomes an "
+    "RBF SVM, which can bend to the data."
+)
+
+
 def base_config(cold: bool):
     """The sidebar's run, or its cold start: where strategies differ (see the Learn page)."""
     run = state.learner()
@@ -59,7 +65,7 @@ def many_seeds() -> None:
     )
     seeds = c[1].number_input("Seeds", 2, 100, key="cmp_seeds")
     budget = c[2].number_input("Label budget", 5, 500, step=5, key="cmp_budget")
-    cold = c[3].toggle("Cold start", key="cmp_cold", help="Start from 2 labels per class.")
+    cold = c[3].toggle("Cold start", key="cmp_cold", help=COLD_HELP)
     config = base_config(cold)
     st.caption(scenario_text(config, list(range(config.seed, config.seed + int(seeds)))))
     alike = {"least_confident", "margin", "entropy"} & set(picks)
@@ -190,7 +196,7 @@ def race() -> None:
             (c[1], "Right", "margin", "race_b"),
         )
     )
-    cold = c[2].toggle("Cold start", value=True, key="race_cold")
+    cold = c[2].toggle("Cold start", value=True, key="race_cold", help=COLD_HELP)
     race = races.strategy_race(base_config(cold), a, b, ss.get("cmp_race"))
     if race is not ss.get("cmp_race"):  # a new pair or start: stop playing the old one
         ss.cmp_race, ss.race_playing = race, False
