@@ -438,7 +438,7 @@ def render(r: dict[str, Any]) -> str:
     lines += ["", "targets:"]
     for k, v in r["targets"].items():
         lines.append(
-            f"   {k:<28} {v['value']:8.2f}  {v['target']:<7} {'met' if v['met'] else 'NOT met'}"
+            f"   {k:<28} {v['value']:8.3f}  {v['target']:<7} {'met' if v['met'] else 'NOT met'}"
         )
     return "\n".join(lines)
 
