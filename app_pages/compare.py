@@ -196,7 +196,7 @@ def race() -> None:
             (c[1], "Right", "margin", "race_b"),
         )
     )
-    cold = c[2].toggle("Cold start", value=True, key="race_cold", help=COLD_HELP)
+    cold = c[2].toggle("Cold start", value=True, key="race_cold")
     race = races.strategy_race(base_config(cold), a, b, ss.get("cmp_race"))
     if race is not ss.get("cmp_race"):  # a new pair or start: stop playing the old one
         ss.cmp_race, ss.race_playing = race, False
