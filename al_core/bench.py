@@ -8,9 +8,7 @@ Absolute seconds are printed too, with the core count and the load average they 
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from al_core.bench_machine import load, machine
 from al_core.loop import Config, Learner
 from al_core.loop.metrics import evaluate
 from al_core.models import MODELS, class_proba, model_params
-from al_core.present.gridcost import GRID_SECONDS_200, RESOLUTIONS, grid_resolution
+from al_core.present.gridcost import grid_resolution
 from al_core.strategies import STRATEGIES, committee, query
 from al_core.threads import one_thread
 
@@ -277,7 +276,7 @@ def run_bench(quick: bool = False, log: Callable[[str], None] | None = None) -> 
     """All four figures as one JSON-able dict, with the machine they were measured on."""
     say = log or (lambda _m: None)
     n = _sizes(quick)
-    result: dict[str, Any] = {"machine": _machine(), "quick": quick}
+    result: dict[str, Any] = {"machine": machine(), "quick": quick}
     say("1/4 step overhead")
     default = Config()
     knn = Config(model="knn", n_samples=10_000)
@@ -298,7 +297,7 @@ def run_bench(quick: bool = False, log: Callable[[str], None] | None = None) -> 
     )
     say("4/4 grid cost")
     result["grid_cost"] = grid_cost(n["grid_reps"], resolution=50 if quick else 200)
-    result["machine"]["load_after"] = _load()
+    result["machine"]["load_after"] = load()
     result["targets"] = _verdicts(result)
     return result
 
@@ -330,130 +329,3 @@ def _verdicts(r: dict[str, Any]) -> dict[str, Any]:
         for k, (v, op, t) in checks.items()
         if v is not None  # --quick measures no warm workers
     }
-
-
-def _burn(n: int = 3_000_000) -> float:
-    """Pure-Python work with no shared state: the seconds it takes measure free CPU."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(n):
-        total += i
-    return time.perf_counter() - start
-
-
-def parallel_capacity() -> float:
-    """How many cores' worth of CPU two worker processes get right now: 2.0 on an idle 2-core
-    machine, near 1.0 when other programs already keep a core busy. The compare speedup cannot
-    exceed it, so it is printed next to that figure."""
-    from joblib.externals.loky import get_reusable_executor
-
-    executor = get_reusable_executor(max_workers=2)
-    try:
-        list(executor.map(_burn, [10, 10]))  # start both workers
-        alone = float(np.median([_burn() for _ in range(3)]))
-        together = [f.result() for f in [executor.submit(_burn) for _ in range(2)]]
-    finally:  # a bare loky executor left running would be picked up, unfit, by joblib
-        executor.shutdown(wait=True)
-    return 2 * alone / float(np.mean(together))
-
-
-def _load() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
-
-
-def _machine() -> dict[str, Any]:
-    import sklearn
-
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return {
-        "cores": os.cpu_count(),
-        "usable_cores": usable,
-        "parallel_capacity": parallel_capacity(),
-        "load_before": _load(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit_learn": sklearn.__version__,
-    }
-
-
-def render(r: dict[str, Any]) -> str:
-    """The report a person reads: every figure with its baseline, ratio and target."""
-    m = r["machine"]
-    lines = [
-        f"Ask Next benchmark{' (--quick: sizes too small to mean anything)' if r['quick'] else ''}",
-        f"machine: {m['cores']} cores ({m['usable_cores']} usable), python {m['python']}, "
-        f"numpy {m['numpy']}, scikit-learn {m['scikit_learn']}; load average "
-        f"{m['load_before']} before, {m['load_after']} after; two processes get "
-        f"{m['parallel_capacity']:.2f} cores' worth of CPU (2.00 on an idle 2-core machine)",
-        "",
-        "1. step overhead: engine Learner.step() / baseline (fit, predict_proba on the pool, "
-        "argmax), target <= 1.15",
-    ]
-    for key, v in r["step_overhead"].items():
-        scored, like = v["baseline_with_test_metrics_ms"], v["ratio_vs_baseline_with_test_metrics"]
-        lines.append(
-            f"   {key:<20} engine {v['engine_ms']:7.2f} ms  baseline {v['baseline_ms']:7.2f} ms"
-            f"  ratio {v['ratio']:.2f}   (baseline+metrics {scored:.2f} ms: ratio {like:.2f})"
-        )
-    q = r["qbc_selection"]
-    lines += [
-        "",
-        f"2. QBC vote-entropy selection, {q['pool']:,}-point pool, {q['members']} fitted members, "
-        "vs vectorised numpy, target <= 2",
-    ]
-    for mode in ("with_predictions", "without_predictions"):
-        v = q[mode]
-        lines.append(
-            f"   {mode.replace('_', ' '):<20} engine {v['engine_ms']:7.2f} ms  "
-            f"baseline {v['baseline_ms']:7.2f} ms  ratio {v['ratio']:.2f}"
-        )
-    c = r["compare_throughput"]
-    res = next(iter(r["grid_cost"].values()))["resolution"]
-    lines += [
-        "",
-        f"3. compare throughput: {', '.join(COMPARE_STRATEGIES)}; {c['runs']} runs × "
-        f"{c['queries_per_run']} queries (target <= 12 s with 2 jobs, speedup >= 1.6 or, on a "
-        "shared machine, 0.85 of the ceiling)",
-        f"   python -m al_core compare --jobs 1: {c['seconds_1_job']:.1f} s   --jobs 2: "
-        f"{c['seconds_2_jobs']:.1f} s   speedup {c['speedup']:.2f} (ceiling now: "
-        f"{m['parallel_capacity']:.2f})",
-        f"   in this process, 2 jobs: {_s(c['in_process_2_jobs_cold_workers'])} with cold "
-        f"workers, {_s(c['in_process_2_jobs_warm_workers'])} with warm ones (the Compare page)",
-        "",
-        f"4. grid cost: {res}×{res} probability grid with 160 labels (UI picks from "
-        f"{RESOLUTIONS} within 0.15 s; table = al_core.gridcost.GRID_SECONDS_200)",
-    ]
-    for name, v in r["grid_cost"].items():
-        lines.append(
-            f"   {name:<12} {1e3 * v['seconds']:8.1f} ms  (bare predict_proba "
-            f"{1e3 * v['baseline_seconds']:7.1f} ms, ratio {v['ratio']:.2f})  -> "
-            f"{v['resolution_for_0.15s']}  [table: {1e3 * GRID_SECONDS_200.get(name, 0):.0f} ms]"
-        )
-    lines += ["", "targets:"]
-    for k, v in r["targets"].items():
-        lines.append(
-            f"   {k:<28} {v['value']:8.3f}  {v['target']:<7} {'met' if v['met'] else 'NOT met'}"
-        )
-    return "\n".join(lines)
-
-
-def _s(seconds: float | None) -> str:
-    return "skipped" if seconds is None else f"{seconds:.1f} s"
-
-
-def main(json_out: bool = False, quick: bool = False) -> int:
-    """`python -m al_core bench`: run the figures and print them (or one JSON object)."""
-    log = (
-        (lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True))
-        if sys.stderr.isatty()
-        else None
-    )
-    result = run_bench(quick=quick, log=log)
-    print(json.dumps(result) if json_out else render(result))
-    return 0

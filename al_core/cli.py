@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return cmd_list(args)
         if args.command == "bench":
-            from al_core.bench import main as bench_main
+            from al_core.bench_report import main as bench_main
 
             return bench_main(json_out=args.json, quick=args.quick)
         return cmd_run(parser, args)
